@@ -1,0 +1,126 @@
+import { type Field } from '../signature/field.js';
+import { type AdapterOptions, type AdapterRequest, type AdapterResponse, type AnySignature, TemplateAdapter, attachCallContext } from './adapter.js';
+import { coerceText, validateField } from './coerce.js';
+import { AdapterParseError, type InvalidField } from './errors.js';
+import { JSONAdapter } from './json.js';
+
+const FIELD_BLOCK = `{{#each values}}[[ ## {{name}} ## ]]
+{{{value}}}
+
+{{/each}}`;
+
+export const CHAT_TEMPLATES = {
+  system: `Your input fields are:
+{{#each inputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{/each}}
+Your output fields are:
+{{#each outputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{/each}}
+All interactions will be structured in the following way, with the appropriate values filled in.
+
+{{#each inputs}}[[ ## {{name}} ## ]]
+{{{placeholder}}}
+
+{{/each}}
+{{#each outputs}}[[ ## {{name}} ## ]]
+{{{placeholder}}}
+
+{{/each}}
+[[ ## completed ## ]]
+
+In adhering to this structure, your objective is:
+{{{instructions}}}`,
+  user: `${FIELD_BLOCK}{{#if isFinal}}Respond with the corresponding output fields, starting with the field {{#each outputs}}{{#unless @first}}, then {{/unless}}\`[[ ## {{name}} ## ]]\`{{constraint}}{{/each}}, and then ending with the marker for \`[[ ## completed ## ]]\`.{{/if}}`,
+  assistant: `${FIELD_BLOCK}[[ ## completed ## ]]`,
+};
+
+export interface ChatAdapterOptions extends AdapterOptions {
+  /** Retry once with the JSON adapter when a reply cannot be parsed (default true). */
+  useJSONFallback?: boolean;
+}
+
+const MARKER = /\[\[ ## ([A-Za-z_][A-Za-z0-9_]*) ## \]\]/g;
+
+/**
+ * The default adapter: fields delimited by `[[ ## name ## ]]` markers, closed by `[[ ## completed ## ]]`.
+ * Falls back to the JSON adapter once when a reply cannot be parsed.
+ */
+export class ChatAdapter extends TemplateAdapter {
+  readonly name = 'ChatAdapter';
+  private readonly useJSONFallback: boolean;
+  private fallback?: JSONAdapter;
+
+  constructor(options: ChatAdapterOptions = {}) {
+    super(CHAT_TEMPLATES, options);
+    this.useJSONFallback = options.useJSONFallback ?? true;
+  }
+
+  override async call(request: AdapterRequest): Promise<AdapterResponse> {
+    try {
+      return await super.call(request);
+    } catch (error) {
+      if (!(error instanceof AdapterParseError) || !this.useJSONFallback) throw error;
+      this.fallback ??= new JSONAdapter();
+      try {
+        return await this.fallback.call(request);
+      } catch (fallbackError) {
+        if (!(fallbackError instanceof AdapterParseError)) throw fallbackError;
+        // Report the original (chat) failure; the JSON attempt is kept as the cause.
+        const combined = new AdapterParseError({
+          adapter: `${this.name} (and JSONAdapter fallback)`,
+          signature: request.signature,
+          rawReply: error.rawReply,
+          missing: error.missing,
+          invalid: error.invalid,
+          cause: fallbackError,
+        });
+        throw attachCallContext(combined, error.messages ?? [], error.usage);
+      }
+    }
+  }
+
+  parse(signature: AnySignature, reply: string): Record<string, unknown> {
+    const sections = splitSections(reply);
+    return readFields(this.name, signature, reply, (field) => sections.get(field.name));
+  }
+}
+
+/** Splits a reply on field markers; the first occurrence of a field wins, text after `completed` is ignored. */
+function splitSections(reply: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  const matches = [...reply.matchAll(MARKER)];
+  for (let i = 0; i < matches.length; i++) {
+    const match = matches[i] as RegExpExecArray;
+    const name = match[1] as string;
+    if (name === 'completed') break;
+    const start = match.index + match[0].length;
+    const end = i + 1 < matches.length ? (matches[i + 1] as RegExpExecArray).index : reply.length;
+    if (!sections.has(name)) sections.set(name, reply.slice(start, end).trim());
+  }
+  return sections;
+}
+
+/** Reads every output field via `textOf`, coercing and validating; throws one error listing every problem. */
+export function readFields(
+  adapter: string,
+  signature: AnySignature,
+  reply: string,
+  textOf: (field: Field) => string | undefined,
+  coerce: (field: Field, text: string) => unknown = (field, text) => coerceText(field.schema, text),
+): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  const missing: string[] = [];
+  const invalid: InvalidField[] = [];
+  for (const field of signature.outputFields) {
+    const text = textOf(field);
+    if (text === undefined) {
+      if (!field.optional) missing.push(field.name);
+      continue;
+    }
+    const checked = validateField(field, coerce(field, text), text);
+    if ('invalid' in checked) invalid.push(checked.invalid);
+    else outputs[field.name] = checked.value;
+  }
+  if (missing.length || invalid.length) throw new AdapterParseError({ adapter, signature, rawReply: reply, missing, invalid });
+  return outputs;
+}

@@ -1,0 +1,96 @@
+import type { z } from 'zod';
+import { arrayElement, enumValues, valueKind } from '../signature/describe-type.js';
+import type { Field } from '../signature/field.js';
+import type { InvalidField } from './errors.js';
+
+/**
+ * Turns the text an LM wrote for a field into a value of the field's type, leniently:
+ * `"$1,234"` → 1234, `Yes` → true, `'positive'` → `positive`, JSON (also inside a code fence) for lists and objects.
+ * Returns the value as is when it cannot be read; zod validation then reports the problem.
+ */
+export function coerceText(schema: z.ZodType, text: string): unknown {
+  const trimmed = text.trim();
+  switch (valueKind(schema)) {
+    case 'string':
+      return trimmed;
+    case 'number':
+    case 'int':
+      return toNumber(trimmed);
+    case 'boolean':
+      return toBoolean(trimmed);
+    case 'enum':
+      return toEnum(schema, trimmed);
+    case 'array':
+      return toArray(schema, trimmed);
+    default:
+      return parseJsonLoose(trimmed) ?? trimmed;
+  }
+}
+
+/** Brings an already-parsed JSON value to the field's type (e.g. `"42"` for a number field). */
+export function coerceValue(schema: z.ZodType, value: unknown): unknown {
+  if (typeof value === 'string' && valueKind(schema) !== 'string') return coerceText(schema, value);
+  if (Array.isArray(value)) {
+    const element = arrayElement(schema);
+    if (element) return value.map((v) => coerceValue(element, v));
+  }
+  return value;
+}
+
+/** Validates a value against a field's schema; returns the parsed value or an InvalidField. */
+export function validateField(field: Field, value: unknown, text: string): { value: unknown } | { invalid: InvalidField } {
+  const result = field.schema.safeParse(value);
+  if (result.success) return { value: result.data };
+  const message = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  return { invalid: { field: field.name, text, message } };
+}
+
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+function toNumber(text: string): unknown {
+  const cleaned = text.replace(/^[*_`]+|[*_`]+$/g, '').replace(/[$€£,\s]/g, '').replace(/\.$/, '').replace(/%$/, '');
+  return NUMBER.test(cleaned) ? Number(cleaned) : text;
+}
+
+function toBoolean(text: string): unknown {
+  const word = text.toLowerCase().replace(/[.!`*"']/g, '').trim();
+  if (word === 'true' || word === 'yes') return true;
+  if (word === 'false' || word === 'no') return false;
+  return text;
+}
+
+function toEnum(schema: z.ZodType, text: string): unknown {
+  const values = enumValues(schema) ?? [];
+  const bare = text.replace(/^["'`*]+|["'`*.]+$/g, '').trim();
+  const exact = values.find((v) => String(v) === bare);
+  if (exact !== undefined) return exact;
+  return values.find((v) => String(v).toLowerCase() === bare.toLowerCase()) ?? bare;
+}
+
+function toArray(schema: z.ZodType, text: string): unknown {
+  const element = arrayElement(schema);
+  const parsed = parseJsonLoose(text);
+  const items = Array.isArray(parsed) ? parsed : bulletItems(text);
+  if (!items) return parsed ?? text;
+  return element ? items.map((item) => coerceValue(element, item)) : items;
+}
+
+/** `- a\n- b` or `1. a\n2. b` → ['a', 'b']. */
+function bulletItems(text: string): string[] | undefined {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (lines.length === 0) return undefined;
+  const bullet = /^(?:[-*•]|\d+[.)]|\[\d+\])\s+(.*)$/;
+  if (!lines.every((l) => bullet.test(l))) return undefined;
+  return lines.map((l) => (bullet.exec(l) as RegExpExecArray)[1] as string);
+}
+
+/** JSON.parse that also accepts a value wrapped in a ``` fence; undefined when it is not JSON. */
+export function parseJsonLoose(text: string): unknown {
+  const fenced = /```(?:json)?\s*\n?([\s\S]*?)```/.exec(text);
+  const candidate = (fenced ? fenced[1] : text)?.trim() ?? '';
+  try {
+    return JSON.parse(candidate);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './adapter.js';
+export * from './chat.js';
+export * from './coerce.js';
+export * from './errors.js';
+export * from './json.js';
+export * from './render.js';

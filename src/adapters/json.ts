@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { LanguageModel, ResponseFormat } from '../lm/types.js';
+import { coerceValue, parseJsonLoose } from './coerce.js';
+import { type AdapterOptions, type AnySignature, TemplateAdapter } from './adapter.js';
+import { readFields } from './chat.js';
+import { AdapterParseError } from './errors.js';
+import { renderValue } from './render.js';
+
+export const JSON_TEMPLATES = {
+  system: `Your input fields are:
+{{#each inputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{/each}}
+Your output fields are:
+{{#each outputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{/each}}
+All interactions will be structured in the following way, with the appropriate values filled in.
+
+Inputs will have the following structure:
+
+{{#each inputs}}[[ ## {{name}} ## ]]
+{{{placeholder}}}
+
+{{/each}}
+Outputs will be a JSON object with the following fields.
+
+{
+{{#each outputs}}  "{{name}}": "{{{placeholder}}}"{{#unless @last}},{{/unless}}
+{{/each}}
+}
+
+In adhering to this structure, your objective is:
+{{{instructions}}}`,
+  user: `{{#each values}}[[ ## {{name}} ## ]]
+{{{value}}}
+
+{{/each}}{{#if isFinal}}Respond with a JSON object in the following order of fields: {{#each outputs}}{{#unless @first}}, then {{/unless}}\`{{name}}\`{{constraint}}{{/each}}.{{/if}}`,
+  assistant: `{{{json}}}`,
+};
+
+/** Asks for one JSON object holding every output field; uses the provider's structured output when available. */
+export class JSONAdapter extends TemplateAdapter {
+  readonly name = 'JSONAdapter';
+  private readonly formats = new WeakMap<AnySignature, ResponseFormat>();
+
+  constructor(options: AdapterOptions = {}) {
+    super(JSON_TEMPLATES, options);
+  }
+
+  protected override requestExtras(signature: AnySignature, lm: LanguageModel): { responseFormat?: ResponseFormat } {
+    if (!lm.capabilities?.responseFormat) return {};
+    let format = this.formats.get(signature);
+    if (!format) {
+      const shape = Object.fromEntries(signature.outputFields.map((f) => [f.name, f.schema]));
+      const { $schema: _ignored, ...schema } = z.toJSONSchema(z.object(shape), { unrepresentable: 'any' }) as Record<string, unknown>;
+      format = { type: 'json_schema', name: 'outputs', schema };
+      this.formats.set(signature, format);
+    }
+    return { responseFormat: format };
+  }
+
+  parse(signature: AnySignature, reply: string): Record<string, unknown> {
+    const object = extractJsonObject(reply);
+    if (!object) {
+      throw new AdapterParseError({ adapter: this.name, signature, rawReply: reply, reason: 'the reply holds no JSON object' });
+    }
+    return readFields(
+      this.name,
+      signature,
+      reply,
+      (field) => (field.name in object && object[field.name] !== null ? renderValue(object[field.name]) : undefined),
+      (field) => coerceValue(field.schema, object[field.name]),
+    );
+  }
+}
+
+/** The first top-level JSON object in a reply, also when fenced or surrounded by prose. */
+function extractJsonObject(reply: string): Record<string, unknown> | undefined {
+  const direct = parseJsonLoose(reply);
+  if (isRecord(direct)) return direct;
+  const start = reply.indexOf('{');
+  const end = reply.lastIndexOf('}');
+  if (start === -1 || end <= start) return undefined;
+  try {
+    const value: unknown = JSON.parse(reply.slice(start, end + 1));
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

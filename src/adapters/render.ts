@@ -1,0 +1,56 @@
+import type { Field } from '../signature/field.js';
+import { typeLabel, valueKind } from '../signature/describe-type.js';
+
+/** How a value is written into a prompt: strings as they are, everything else as JSON. */
+export function renderValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return '';
+  return JSON.stringify(value);
+}
+
+/** Template view of a field, shared by every adapter's templates. */
+export interface FieldView {
+  index: number;
+  name: string;
+  type: string;
+  description?: string;
+  prefix: string;
+  /** What the structure section shows in place of the value, e.g. `{answer}  # note: must be a number`. */
+  placeholder: string;
+  /** A short constraint for reminders, e.g. ` (must be formatted as a valid number)`; empty for strings. */
+  constraint: string;
+}
+
+export function fieldViews(fields: readonly Field[]): FieldView[] {
+  return fields.map((f, i) => {
+    const constraint = typeConstraint(f);
+    return {
+      index: i + 1,
+      name: f.name,
+      type: typeLabel(f.schema),
+      prefix: f.prefix,
+      placeholder: `{${f.name}}${constraint ? `        # note: the value you produce ${constraint}` : ''}`,
+      constraint: constraint ? ` (${constraint})` : '',
+      ...(f.description === undefined ? {} : { description: f.description }),
+    };
+  });
+}
+
+function typeConstraint(field: Field): string {
+  switch (valueKind(field.schema)) {
+    case 'string':
+      return '';
+    case 'number':
+      return 'must be formatted as a valid number';
+    case 'int':
+      return 'must be formatted as a valid integer';
+    case 'boolean':
+      return 'must be True or False';
+    case 'enum':
+      return `must be exactly one of: ${typeLabel(field.schema).replace(/^one of: /, '')}`;
+    case 'array':
+      return `must be a JSON array (${typeLabel(field.schema)})`;
+    default:
+      return 'must be valid JSON';
+  }
+}

@@ -1,0 +1,2 @@
+export * from './example.js';
+export * from './prediction.js';

@@ -1,0 +1,10 @@
+export * from './errors/index.js';
+export * from './signature/index.js';
+export * from './data/index.js';
+export * from './lm/index.js';
+export * from './adapters/index.js';
+export * from './settings/index.js';
+export * from './trace/index.js';
+export * from './module/index.js';
+export * from '../modules/index.js';
+export { z } from 'zod';

@@ -1,0 +1,174 @@
+import { type Adapter, resolveAdapter } from '../adapters/adapter.js';
+import { ChatAdapter } from '../adapters/chat.js';
+import { AdapterParseError } from '../adapters/errors.js';
+import { type Prediction, makePrediction } from '../data/prediction.js';
+import { InputValidationError, LMNotConfiguredError, StateMismatchError } from '../errors/index.js';
+import type { LMCallConfig, LanguageModel } from '../lm/types.js';
+import { currentSettings } from '../settings/settings.js';
+import { Signature, type InputsOf, type OutputsOf, type SignatureLike, toSignature } from '../signature/signature.js';
+import { recordTrace } from '../trace/trace.js';
+import { predictorNameInScope } from './call-context.js';
+import { type CallOptions, Module, type PredictorLike, type TextParameter } from './module.js';
+import type { PredictorState } from './state.js';
+
+export interface PredictOptions<I, O> {
+  /** Example input/output records shown to the LM before the real inputs. */
+  demos?: Array<Partial<I & O> & Record<string, unknown>>;
+  /** Default LM sampling config for this predictor; per-call `config` overrides it. */
+  config?: LMCallConfig;
+  /** This predictor's own LM; otherwise the one from settings. */
+  lm?: LanguageModel;
+  adapter?: Adapter;
+}
+
+let defaultAdapter: Adapter | undefined;
+const chatAdapter = () => {
+  defaultAdapter ??= new ChatAdapter();
+  return defaultAdapter;
+};
+
+type In<S> = InputsOf<S> & object;
+type Out<S> = OutputsOf<S> & object;
+
+/**
+ * The basic predictor: formats its signature, demos and inputs with an adapter, calls the LM,
+ * and returns a typed prediction. Its instructions and demos are the program's learnable parameters.
+ */
+export class Predict<S extends SignatureLike = Signature> extends Module<In<S>, Prediction<Out<S>>> implements PredictorLike {
+  signature: Signature<In<S>, Out<S>>;
+  demos: Record<string, unknown>[];
+  config: LMCallConfig;
+  lm: LanguageModel | undefined;
+  adapter: Adapter | undefined;
+
+  constructor(signature: S, options: PredictOptions<In<S>, Out<S>> = {}) {
+    super();
+    this.signature = toSignature(signature) as Signature<In<S>, Out<S>>;
+    this.demos = options.demos ? options.demos.map((d) => ({ ...d })) : [];
+    this.config = { ...options.config };
+    this.lm = options.lm;
+    this.adapter = options.adapter;
+  }
+
+  get isPredictor(): true {
+    return true;
+  }
+
+  get instructions(): string {
+    return this.signature.instructions;
+  }
+
+  set instructions(text: string) {
+    this.signature = this.signature.withInstructions(text);
+  }
+
+  protected override ownTextParameters(): Record<string, TextParameter> {
+    return { '': { get: () => this.instructions, set: (v) => (this.instructions = v) } };
+  }
+
+  async forward(inputs: In<S>, options: CallOptions = {}): Promise<Prediction<Out<S>>> {
+    const name = predictorNameInScope(this);
+    const settings = currentSettings();
+    const lm = this.lm ?? settings.lm;
+    if (!lm) throw new LMNotConfiguredError(name);
+    const adapter = resolveAdapter(this.adapter, chatAdapter);
+    const values = this.checkInputs(inputs as Record<string, unknown>, name);
+    const config = { ...this.config, ...options.config };
+    try {
+      const response = await adapter.call({
+        lm,
+        signature: this.signature,
+        demos: this.demos,
+        inputs: values,
+        config,
+        predictorName: name,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const outputs = response.outputs as Out<S>[];
+      const first = outputs[0] as Out<S>;
+      recordTrace({
+        predictorName: name,
+        predictor: this,
+        inputs: values,
+        outputs: first as Record<string, unknown>,
+        messages: response.messages,
+        rawCompletion: response.rawCompletions[0] ?? '',
+        ...(response.usage ? { usage: response.usage } : {}),
+      });
+      return makePrediction(first, outputs, response.usage);
+    } catch (error) {
+      if (error instanceof AdapterParseError) {
+        recordTrace({
+          predictorName: name,
+          predictor: this,
+          inputs: values,
+          outputs: {},
+          messages: error.messages ?? [],
+          rawCompletion: error.rawReply,
+          error,
+          ...(error.usage ? { usage: error.usage } : {}),
+        });
+      }
+      throw error;
+    }
+  }
+
+  reset(): void {
+    this.demos = [];
+    this.lm = undefined;
+  }
+
+  dumpPredictorState(): PredictorState {
+    return {
+      signature: this.signature.toJSON(),
+      instructions: this.instructions,
+      demos: this.demos.map((d) => ({ ...d })),
+      config: { ...this.config },
+    };
+  }
+
+  loadPredictorState(state: PredictorState, name: string): void {
+    const saved = Signature.fromJSON(state.signature);
+    if (saved.shape !== this.signature.shape) {
+      throw new StateMismatchError(
+        `Predictor "${name}": saved signature is "${saved.shape}" but the program's is "${this.signature.shape}". Load the state into the program it was saved from.`,
+      );
+    }
+    // Keep the program's own zod schemas; take the learned texts from the file.
+    let signature = this.signature.withInstructions(state.instructions);
+    for (const field of saved.fields) {
+      const own = signature.field(field.name);
+      if (own && (own.prefix !== field.prefix || own.description !== field.description)) {
+        signature = signature.withUpdatedField(field.name as keyof In<S>, {
+          prefix: field.prefix,
+          ...(field.description === undefined ? {} : { description: field.description }),
+        });
+      }
+    }
+    this.signature = signature;
+    this.demos = state.demos.map((d) => ({ ...d }));
+    this.config = { ...state.config } as LMCallConfig;
+  }
+
+  /** Validates inputs against the signature and drops keys it does not know. */
+  private checkInputs(inputs: Record<string, unknown>, name: string): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const field of this.signature.inputFields) {
+      const value = inputs[field.name];
+      if (value === undefined) {
+        if (!field.optional) problems.push(`missing "${field.name}"`);
+        continue;
+      }
+      const checked = field.schema.safeParse(value);
+      if (checked.success) values[field.name] = checked.data;
+      else problems.push(`"${field.name}": ${checked.error.issues.map((i) => i.message).join('; ')}`);
+    }
+    if (problems.length) {
+      throw new InputValidationError(
+        `Predictor "${name}" (${this.signature.shape}) got invalid inputs: ${problems.join(', ')}. Got keys: ${Object.keys(inputs).join(', ') || '(none)'}.`,
+      );
+    }
+    return values;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Walks a module tree: own enumerable fields holding modules, arrays of modules, and plain records of modules.
+ * Paths are dotted (`generate.predict`, `hops.0`); the first path to reach an object wins.
+ */
+export function walkTree<T extends object>(
+  root: object,
+  isNode: (value: unknown) => value is T,
+  isLeaf: (node: T) => boolean,
+  visit: (path: string, node: T) => void,
+): void {
+  const seen = new Set<object>([root]);
+  const walkValue = (path: string, value: unknown): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    if (isNode(value)) {
+      seen.add(value);
+      visit(path, value);
+      if (!isLeaf(value)) walkFields(path, value);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => walkValue(`${path}.${i}`, item));
+    } else if (isPlainObject(value)) {
+      for (const [key, item] of Object.entries(value)) walkValue(`${path}.${key}`, item);
+    }
+  };
+  const walkFields = (prefix: string, node: object): void => {
+    for (const [key, value] of Object.entries(node)) walkValue(prefix ? `${prefix}.${key}` : key, value);
+  };
+  walkFields('', root);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Copies a module's parameters: nested modules are cloned, arrays and plain records are copied deeply,
+ * anything else (LM clients, zod schemas, signatures, functions, class instances) is shared.
+ */
+export function cloneMember(value: unknown, cloneNode: (node: object) => object | undefined): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const cloned = cloneNode(value);
+  if (cloned !== undefined) return cloned;
+  if (Array.isArray(value)) return value.map((item) => cloneMember(item, cloneNode));
+  if (isPlainObject(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) copy[key] = cloneMember(item, cloneNode);
+    return copy;
+  }
+  return value;
+}

@@ -1,0 +1,36 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Adapter } from '../adapters/adapter.js';
+import type { LanguageModel } from '../lm/types.js';
+import type { Callback } from './callbacks.js';
+
+export interface Settings {
+  lm?: LanguageModel;
+  adapter?: Adapter;
+  callbacks?: Callback[];
+}
+
+let globalSettings: Settings = {};
+const scoped = new AsyncLocalStorage<Settings>();
+
+/** Sets process-wide defaults. Later calls merge into earlier ones. */
+export function configure(settings: Settings): void {
+  globalSettings = { ...globalSettings, ...settings };
+}
+
+/**
+ * Runs `fn` with `overrides` layered on top of the current settings. The scope follows the async call tree,
+ * so concurrent calls with different settings never see each other's values.
+ */
+export function withSettings<T>(overrides: Settings, fn: () => T): T {
+  return scoped.run({ ...currentSettings(), ...overrides }, fn);
+}
+
+/** The settings in force here: the innermost `withSettings` scope, else the `configure` defaults. */
+export function currentSettings(): Settings {
+  return scoped.getStore() ?? globalSettings;
+}
+
+/** Clears `configure` defaults (for tests). */
+export function resetSettings(): void {
+  globalSettings = {};
+}

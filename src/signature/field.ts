@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** One input or output field of a signature. Fields are plain data plus a shared (never cloned) zod schema. */
+export interface Field {
+  readonly name: string;
+  readonly schema: z.ZodType;
+  readonly description?: string;
+  readonly optional: boolean;
+  /** Label shown in prompts, e.g. `Question:`; derived from the name unless given. */
+  readonly prefix: string;
+}
+
+/** Names a field may not take: they clash with the prompt protocol or with Prediction's own members. */
+export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set([
+  'completed',
+  'completions',
+  'usage',
+  'toJSON',
+  'get',
+  'keys',
+  'constructor',
+  'prototype',
+  '__proto__',
+]);
+
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function isValidFieldName(name: string): boolean {
+  return FIELD_NAME.test(name);
+}
+
+/** `question_text` / `questionText` → `Question Text:` */
+export function defaultPrefix(name: string): string {
+  const words = name
+    .replace(/_/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .trim()
+    .split(/\s+/);
+  return `${words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ')}:`;
+}
+
+/** Strips optional/nullable/default wrappers, which carry no meaning for prompting or coercion. */
+export function unwrapSchema(schema: z.ZodType): z.ZodType {
+  let current: z.ZodType = schema;
+  for (;;) {
+    const def = current.def as { type: string; innerType?: z.ZodType };
+    if ((def.type === 'optional' || def.type === 'nullable' || def.type === 'default') && def.innerType) {
+      current = def.innerType;
+    } else {
+      return current;
+    }
+  }
+}
+
+/** Reads a description through optional wrappers (`z.string().describe('x').optional()` keeps `x`). */
+export function schemaDescription(schema: z.ZodType): string | undefined {
+  return schema.description ?? unwrapSchema(schema).description;
+}
+
+export function isOptionalSchema(schema: z.ZodType): boolean {
+  return schema.safeParse(undefined).success;
+}
+
+export function makeField(
+  name: string,
+  schema: z.ZodType,
+  extra: { description?: string; prefix?: string; optional?: boolean } = {},
+): Field {
+  const description = extra.description ?? schemaDescription(schema);
+  return {
+    name,
+    schema,
+    optional: extra.optional ?? isOptionalSchema(schema),
+    prefix: extra.prefix ?? defaultPrefix(name),
+    ...(description === undefined ? {} : { description }),
+  };
+}
