@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { Prediction } from '../src/data/prediction.js';
 import { type CallOptions, Module } from '../src/module/module.js';
 import { Predict, type PredictOptions } from '../src/module/predict.js';
-import { type InputsOf, type OutputsOf, Signature, type SignatureLike, toSignature } from '../src/signature/signature.js';
+import { type InputsOf, type OutputsOf, type Signature, type SignatureLike, toSignature } from '../src/signature/signature.js';
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
-type In<S> = InputsOf<S> & object;
+type In<S> = InputsOf<S>;
 type CoTOut<S> = Simplify<{ reasoning: string } & OutputsOf<S>>;
 
 export interface ChainOfThoughtOptions<I, O> extends PredictOptions<I, O> {

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
+import type { LanguageModel, LMCallConfig, LMRequest, Message, ResponseFormat, Usage } from '../lm/types.js';
 import { emit, newCallId } from '../settings/callbacks.js';
 import { currentSettings } from '../settings/settings.js';
-import type { LMCallConfig, LMRequest, LanguageModel, Message, ResponseFormat, Usage } from '../lm/types.js';
 import type { Signature } from '../signature/signature.js';
 import { AdapterParseError } from './errors.js';
 import { type FieldView, fieldViews, renderValue } from './render.js';
@@ -71,6 +71,7 @@ export abstract class TemplateAdapter implements Adapter {
   abstract readonly name: string;
   private readonly compiled: { [K in keyof AdapterTemplates]: Handlebars.TemplateDelegate<TemplateContext> };
   private readonly systemCache = new WeakMap<AnySignature, string>();
+  private readonly demoCache = new WeakMap<AnySignature, WeakMap<Demo, [Message, Message]>>();
   private readonly viewCache = new WeakMap<AnySignature, { inputs: FieldView[]; outputs: FieldView[] }>();
 
   constructor(defaults: AdapterTemplates, options: AdapterOptions = {}) {
@@ -92,11 +93,17 @@ export abstract class TemplateAdapter implements Adapter {
 
   format(signature: AnySignature, demos: readonly Demo[], inputs: Record<string, unknown>): Message[] {
     const messages: Message[] = [{ role: 'system', content: this.systemMessage(signature) }];
-    for (const demo of demos) {
-      messages.push({ role: 'user', content: this.render('user', signature, signature.inputFields.map((f) => f.name), demo, false) });
-      messages.push({ role: 'assistant', content: this.render('assistant', signature, signature.outputFields.map((f) => f.name), demo, false) });
-    }
-    messages.push({ role: 'user', content: this.render('user', signature, signature.inputFields.map((f) => f.name), inputs, true) });
+    for (const demo of demos) messages.push(...this.demoTurns(signature, demo));
+    messages.push({
+      role: 'user',
+      content: this.render(
+        'user',
+        signature,
+        signature.inputFields.map((f) => f.name),
+        inputs,
+        true,
+      ),
+    });
     return messages;
   }
 
@@ -119,7 +126,8 @@ export abstract class TemplateAdapter implements Adapter {
     }
     if (outputs.length === 0) {
       const error =
-        firstError ?? new AdapterParseError({ adapter: this.name, signature, rawReply: '', reason: 'the LM returned no completions' });
+        firstError ??
+        new AdapterParseError({ adapter: this.name, signature, rawReply: '', reason: 'the LM returned no completions' });
       throw attachCallContext(error, messages, response.usage);
     }
     return { outputs, messages, rawCompletions, adapter: this.name, ...(response.usage ? { usage: response.usage } : {}) };
@@ -129,9 +137,56 @@ export abstract class TemplateAdapter implements Adapter {
     const section = (title: string, names: string[], values: Record<string, unknown>) =>
       `${title}\n${names.map((n) => `### ${n}\n${n in values ? renderValue(values[n]) : '(not produced)'}`).join('\n\n')}`;
     return [
-      section('## Inputs', signature.inputFields.map((f) => f.name), inputs),
-      section('## Generated outputs', signature.outputFields.map((f) => f.name), outputs),
+      section(
+        '## Inputs',
+        signature.inputFields.map((f) => f.name),
+        inputs,
+      ),
+      section(
+        '## Generated outputs',
+        signature.outputFields.map((f) => f.name),
+        outputs,
+      ),
     ].join('\n\n');
+  }
+
+  /**
+   * A demo's user and assistant turns, cached per (signature, demo object): demos are reused on every call,
+   * and are treated as values (replace a demo object to change it, don't mutate it in place).
+   */
+  private demoTurns(signature: AnySignature, demo: Demo): [Message, Message] {
+    let perDemo = this.demoCache.get(signature);
+    if (!perDemo) {
+      perDemo = new WeakMap();
+      this.demoCache.set(signature, perDemo);
+    }
+    let turns = perDemo.get(demo);
+    if (!turns) {
+      turns = [
+        {
+          role: 'user',
+          content: this.render(
+            'user',
+            signature,
+            signature.inputFields.map((f) => f.name),
+            demo,
+            false,
+          ),
+        },
+        {
+          role: 'assistant',
+          content: this.render(
+            'assistant',
+            signature,
+            signature.outputFields.map((f) => f.name),
+            demo,
+            false,
+          ),
+        },
+      ];
+      perDemo.set(demo, turns);
+    }
+    return [{ ...turns[0] }, { ...turns[1] }];
   }
 
   private systemMessage(signature: AnySignature): string {
@@ -161,7 +216,7 @@ export abstract class TemplateAdapter implements Adapter {
   private context(signature: AnySignature, values: TemplateContext['values'], json: string, isFinal: boolean): TemplateContext {
     let views = this.viewCache.get(signature);
     if (!views) {
-      views = { inputs: fieldViews(signature.inputFields), outputs: fieldViews(signature.outputFields) };
+      views = { inputs: fieldViews(signature.inputFields, 'input'), outputs: fieldViews(signature.outputFields, 'output') };
       this.viewCache.set(signature, views);
     }
     return { instructions: signature.instructions, ...views, values, json, isFinal };

@@ -1,8 +1,16 @@
-import { type Field } from '../signature/field.js';
-import { type AdapterOptions, type AdapterRequest, type AdapterResponse, type AnySignature, TemplateAdapter, attachCallContext } from './adapter.js';
+import type { Field } from '../signature/field.js';
+import {
+  type AdapterOptions,
+  type AdapterRequest,
+  type AdapterResponse,
+  type AnySignature,
+  attachCallContext,
+  TemplateAdapter,
+} from './adapter.js';
 import { coerceText, validateField } from './coerce.js';
 import { AdapterParseError, type InvalidField } from './errors.js';
 import { JSONAdapter } from './json.js';
+import { renderValue } from './render.js';
 
 const FIELD_BLOCK = `{{#each values}}[[ ## {{name}} ## ]]
 {{{value}}}
@@ -123,4 +131,10 @@ export function readFields(
   }
   if (missing.length || invalid.length) throw new AdapterParseError({ adapter, signature, rawReply: reply, missing, invalid });
   return outputs;
+}
+
+/** Writes a reply in ChatAdapter's format — handy for scripting LMs in tests and offline examples. */
+export function chatReply(values: Record<string, unknown>): string {
+  const blocks = Object.entries(values).map(([name, value]) => `[[ ## ${name} ## ]]\n${renderValue(value)}`);
+  return `${blocks.join('\n\n')}\n\n[[ ## completed ## ]]`;
 }

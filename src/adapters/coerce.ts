@@ -48,12 +48,19 @@ export function validateField(field: Field, value: unknown, text: string): { val
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 function toNumber(text: string): unknown {
-  const cleaned = text.replace(/^[*_`]+|[*_`]+$/g, '').replace(/[$€£,\s]/g, '').replace(/\.$/, '').replace(/%$/, '');
+  const cleaned = text
+    .replace(/^[*_`]+|[*_`]+$/g, '')
+    .replace(/[$€£,\s]/g, '')
+    .replace(/\.$/, '')
+    .replace(/%$/, '');
   return NUMBER.test(cleaned) ? Number(cleaned) : text;
 }
 
 function toBoolean(text: string): unknown {
-  const word = text.toLowerCase().replace(/[.!`*"']/g, '').trim();
+  const word = text
+    .toLowerCase()
+    .replace(/[.!`*"']/g, '')
+    .trim();
   if (word === 'true' || word === 'yes') return true;
   if (word === 'false' || word === 'no') return false;
   return text;
@@ -77,7 +84,10 @@ function toArray(schema: z.ZodType, text: string): unknown {
 
 /** `- a\n- b` or `1. a\n2. b` → ['a', 'b']. */
 function bulletItems(text: string): string[] | undefined {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length === 0) return undefined;
   const bullet = /^(?:[-*•]|\d+[.)]|\[\d+\])\s+(.*)$/;
   if (!lines.every((l) => bullet.test(l))) return undefined;

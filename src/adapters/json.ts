@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { LanguageModel, ResponseFormat } from '../lm/types.js';
-import { coerceValue, parseJsonLoose } from './coerce.js';
 import { type AdapterOptions, type AnySignature, TemplateAdapter } from './adapter.js';
 import { readFields } from './chat.js';
+import { coerceValue, parseJsonLoose } from './coerce.js';
 import { AdapterParseError } from './errors.js';
 import { renderValue } from './render.js';
 
@@ -51,7 +51,10 @@ export class JSONAdapter extends TemplateAdapter {
     let format = this.formats.get(signature);
     if (!format) {
       const shape = Object.fromEntries(signature.outputFields.map((f) => [f.name, f.schema]));
-      const { $schema: _ignored, ...schema } = z.toJSONSchema(z.object(shape), { unrepresentable: 'any' }) as Record<string, unknown>;
+      const { $schema: _ignored, ...schema } = z.toJSONSchema(z.object(shape), { unrepresentable: 'any' }) as Record<
+        string,
+        unknown
+      >;
       format = { type: 'json_schema', name: 'outputs', schema };
       this.formats.set(signature, format);
     }

@@ -1,5 +1,5 @@
-import type { Field } from '../signature/field.js';
 import { typeLabel, valueKind } from '../signature/describe-type.js';
+import type { Field } from '../signature/field.js';
 
 /** How a value is written into a prompt: strings as they are, everything else as JSON. */
 export function renderValue(value: unknown): string {
@@ -21,7 +21,8 @@ export interface FieldView {
   constraint: string;
 }
 
-export function fieldViews(fields: readonly Field[]): FieldView[] {
+/** Output fields get a type note in their placeholder; inputs are shown as they are. */
+export function fieldViews(fields: readonly Field[], side: 'input' | 'output'): FieldView[] {
   return fields.map((f, i) => {
     const constraint = typeConstraint(f);
     return {
@@ -29,7 +30,7 @@ export function fieldViews(fields: readonly Field[]): FieldView[] {
       name: f.name,
       type: typeLabel(f.schema),
       prefix: f.prefix,
-      placeholder: `{${f.name}}${constraint ? `        # note: the value you produce ${constraint}` : ''}`,
+      placeholder: `{${f.name}}${constraint && side === 'output' ? `        # note: the value you produce ${constraint}` : ''}`,
       constraint: constraint ? ` (${constraint})` : '',
       ...(f.description === undefined ? {} : { description: f.description }),
     };

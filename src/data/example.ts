@@ -16,7 +16,8 @@ export class Example<T extends Data = Data> {
   /** Marks which keys are inputs; the rest are labels. */
   withInputs<K extends keyof T & string>(...keys: K[]): Example<T> {
     for (const key of keys) {
-      if (!(key in this.data)) throw new Error(`withInputs: example has no key "${key}" (keys: ${Object.keys(this.data).join(', ')})`);
+      if (!(key in this.data))
+        throw new Error(`withInputs: example has no key "${key}" (keys: ${Object.keys(this.data).join(', ')})`);
     }
     return new Example(this.data, keys);
   }

@@ -29,7 +29,11 @@ class PredictionImpl<O extends object> implements PredictionMeta<O> {
 }
 
 /** Builds a prediction from its first completion's fields, all completions, and usage. */
-export function makePrediction<O extends object>(outputs: O, completions: readonly O[] = [outputs], usage?: Usage): Prediction<O> {
+export function makePrediction<O extends object>(
+  outputs: O,
+  completions: readonly O[] = [outputs],
+  usage?: Usage,
+): Prediction<O> {
   return new PredictionImpl(outputs, completions, usage) as unknown as Prediction<O>;
 }
 

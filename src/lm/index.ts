@@ -1,2 +1,2 @@
-export * from './types.js';
 export * from './scripted.js';
+export * from './types.js';

@@ -1,5 +1,5 @@
 import { ScriptedLMError } from '../errors/index.js';
-import type { Completion, LMCapabilities, LMRequest, LMResponse, LanguageModel, Usage } from './types.js';
+import type { Completion, LanguageModel, LMCapabilities, LMRequest, LMResponse, Usage } from './types.js';
 
 /** One scripted answer: a text, several texts (for `n > 1`), full completions, or a whole response. */
 export type ScriptedReply = string | string[] | Completion | Completion[] | LMResponse;
@@ -9,10 +9,7 @@ export type ReplyFunction = (request: LMRequest, index: number) => ScriptedReply
 /** Matches a request: a substring or RegExp tested on the whole prompt text, or a predicate. */
 export type RequestMatcher = string | RegExp | ((request: LMRequest) => boolean);
 
-export type Script =
-  | readonly ScriptedReply[]
-  | ReplyFunction
-  | ReadonlyMap<RequestMatcher, ScriptedReply | ReplyFunction>;
+export type Script = readonly ScriptedReply[] | ReplyFunction | ReadonlyMap<RequestMatcher, ScriptedReply | ReplyFunction>;
 
 export interface ScriptedLMOptions {
   model?: string;
@@ -71,7 +68,9 @@ export class ScriptedLM implements LanguageModel {
       for (const [matcher, reply] of script) {
         if (matches(matcher, request, text)) return typeof reply === 'function' ? reply(request, index) : reply;
       }
-      throw new ScriptedLMError(`ScriptedLM: no matcher fits the request. Last message:\n${request.messages.at(-1)?.content ?? ''}`);
+      throw new ScriptedLMError(
+        `ScriptedLM: no matcher fits the request. Last message:\n${request.messages.at(-1)?.content ?? ''}`,
+      );
     }
     const list = script as readonly ScriptedReply[];
     if (index >= list.length && !(this.options.cycle && list.length > 0)) {

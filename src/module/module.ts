@@ -3,7 +3,7 @@ import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import { emit, newCallId } from '../settings/callbacks.js';
 import { currentSettings } from '../settings/settings.js';
 import { runInNamingScope } from './call-context.js';
-import { type PredictorState, type ProgramState, applyState, dumpProgramState, parseProgramState } from './state.js';
+import { applyState, dumpProgramState, type PredictorState, type ProgramState, parseProgramState } from './state.js';
 import { cloneMember, walkTree } from './walk.js';
 
 /** Per-call options accepted by every module's `call` and `forward`. */
@@ -121,9 +121,16 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
 
   /** A deep copy of the parameters (instructions, demos, configs, nested modules); LMs and schemas are shared. */
   clone(): this {
+    return this.cloneWithMemo(new Map());
+  }
+
+  /** Clone step shared by a whole tree, so modules referenced twice stay one object in the copy. */
+  protected cloneWithMemo(memo: Map<object, object>): this {
     const copy = Object.create(Object.getPrototypeOf(this)) as this;
+    memo.set(this, copy);
+    const cloneNode = (node: object) => (isModule(node) ? node.cloneWithMemo(memo) : undefined);
     for (const [key, value] of Object.entries(this)) {
-      (copy as Record<string, unknown>)[key] = cloneMember(value, (node) => (isModule(node) ? node.clone() : undefined));
+      (copy as Record<string, unknown>)[key] = cloneMember(value, memo, cloneNode);
     }
     return copy;
   }

@@ -1,11 +1,11 @@
 import { type Adapter, resolveAdapter } from '../adapters/adapter.js';
 import { ChatAdapter } from '../adapters/chat.js';
 import { AdapterParseError } from '../adapters/errors.js';
-import { type Prediction, makePrediction } from '../data/prediction.js';
+import { makePrediction, type Prediction } from '../data/prediction.js';
 import { InputValidationError, LMNotConfiguredError, StateMismatchError } from '../errors/index.js';
-import type { LMCallConfig, LanguageModel } from '../lm/types.js';
+import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import { currentSettings } from '../settings/settings.js';
-import { Signature, type InputsOf, type OutputsOf, type SignatureLike, toSignature } from '../signature/signature.js';
+import { type InputsOf, type OutputsOf, Signature, type SignatureLike, toSignature } from '../signature/signature.js';
 import { recordTrace } from '../trace/trace.js';
 import { predictorNameInScope } from './call-context.js';
 import { type CallOptions, Module, type PredictorLike, type TextParameter } from './module.js';
@@ -27,8 +27,8 @@ const chatAdapter = () => {
   return defaultAdapter;
 };
 
-type In<S> = InputsOf<S> & object;
-type Out<S> = OutputsOf<S> & object;
+type In<S> = InputsOf<S>;
+type Out<S> = OutputsOf<S>;
 
 /**
  * The basic predictor: formats its signature, demos and inputs with an adapter, calls the LM,

@@ -64,7 +64,9 @@ export function dumpProgramState(program: AnyModule, metadata: Record<string, un
 export function parseProgramState(raw: unknown): ProgramState {
   const parsed = programStateSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidStateError(`Not a valid ${PROGRAM_STATE_FORMAT} v${PROGRAM_STATE_VERSION} document:\n${z.prettifyError(parsed.error)}`);
+    throw new InvalidStateError(
+      `Not a valid ${PROGRAM_STATE_FORMAT} v${PROGRAM_STATE_VERSION} document:\n${z.prettifyError(parsed.error)}`,
+    );
   }
   return parsed.data as ProgramState;
 }

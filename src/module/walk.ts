@@ -16,7 +16,7 @@ export function walkTree<T extends object>(
       visit(path, value);
       if (!isLeaf(value)) walkFields(path, value);
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => walkValue(`${path}.${i}`, item));
+      for (const [i, item] of value.entries()) walkValue(`${path}.${i}`, item);
     } else if (isPlainObject(value)) {
       for (const [key, item] of Object.entries(value)) walkValue(`${path}.${key}`, item);
     }
@@ -36,15 +36,24 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /**
  * Copies a module's parameters: nested modules are cloned, arrays and plain records are copied deeply,
  * anything else (LM clients, zod schemas, signatures, functions, class instances) is shared.
+ * `memo` keeps aliasing: an object reached twice is copied once.
  */
-export function cloneMember(value: unknown, cloneNode: (node: object) => object | undefined): unknown {
+export function cloneMember(value: unknown, memo: Map<object, object>, cloneNode: (node: object) => object | undefined): unknown {
   if (value === null || typeof value !== 'object') return value;
+  const seen = memo.get(value);
+  if (seen) return seen;
   const cloned = cloneNode(value);
   if (cloned !== undefined) return cloned;
-  if (Array.isArray(value)) return value.map((item) => cloneMember(item, cloneNode));
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    memo.set(value, copy);
+    for (const item of value) copy.push(cloneMember(item, memo, cloneNode));
+    return copy;
+  }
   if (isPlainObject(value)) {
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = cloneMember(item, cloneNode);
+    memo.set(value, copy);
+    for (const [key, item] of Object.entries(value)) copy[key] = cloneMember(item, memo, cloneNode);
     return copy;
   }
   return value;

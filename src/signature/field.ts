@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** One input or output field of a signature. Fields are plain data plus a shared (never cloned) zod schema. */
 export interface Field {

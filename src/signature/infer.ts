@@ -13,9 +13,7 @@ export type Trim<S extends string> = S extends `${Whitespace}${infer R}`
     : S;
 
 /** Removes `"descriptions"`, which may hold commas or arrows that would confuse the split below. */
-type StripDescriptions<S extends string> = S extends `${infer A}"${string}"${infer B}`
-  ? StripDescriptions<`${A}${B}`>
-  : S;
+type StripDescriptions<S extends string> = S extends `${infer A}"${string}"${infer B}` ? StripDescriptions<`${A}${B}`> : S;
 
 type SplitComma<S extends string> = S extends `${infer H},${infer T}` ? [H, ...SplitComma<T>] : [S];
 

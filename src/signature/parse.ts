@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SignatureError } from '../errors/index.js';
-import { type Field, RESERVED_FIELD_NAMES, isValidFieldName, makeField } from './field.js';
+import { type Field, isValidFieldName, makeField, RESERVED_FIELD_NAMES } from './field.js';
 
 /** A piece of the source string and where it starts (0-based offset). */
 interface Span {
@@ -27,8 +27,8 @@ export function parseSignatureString(source: string): ParsedSignature {
     throw fail(source, { text: '->', start: second }, 'Signature has more than one "->"');
   }
   const arrow = arrows[0] as number;
-  const inputs = parseSide(source, { text: source.slice(0, arrow), start: 0 }, 'input');
-  const outputs = parseSide(source, { text: source.slice(arrow + 2), start: arrow + 2 }, 'output');
+  const inputs = parseSide(source, { text: source.slice(0, arrow), start: 0 }, 'input', arrow);
+  const outputs = parseSide(source, { text: source.slice(arrow + 2), start: arrow + 2 }, 'output', arrow);
   const seen = new Map<string, true>();
   for (const [field, span] of [...inputs, ...outputs]) {
     if (seen.has(field.name)) throw fail(source, span, `Duplicate field name "${field.name}"`);
@@ -37,10 +37,8 @@ export function parseSignatureString(source: string): ParsedSignature {
   return { inputs: inputs.map(([f]) => f), outputs: outputs.map(([f]) => f) };
 }
 
-function parseSide(source: string, side: Span, kind: 'input' | 'output'): Array<[Field, Span]> {
-  if (side.text.trim() === '') {
-    throw fail(source, { text: '->', start: kind === 'input' ? side.start : side.start - 2 }, `Signature has no ${kind} fields`);
-  }
+function parseSide(source: string, side: Span, kind: 'input' | 'output', arrow: number): Array<[Field, Span]> {
+  if (side.text.trim() === '') throw fail(source, { text: '->', start: arrow }, `Signature has no ${kind} fields`);
   const pieces: Span[] = [];
   let from = 0;
   for (const comma of [...findOutsideQuotes(side.text, ','), side.text.length]) {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { SignatureError } from '../errors/index.js';
-import { type Field, RESERVED_FIELD_NAMES, defaultPrefix, isValidFieldName, makeField } from './field.js';
+import { defaultPrefix, type Field, isValidFieldName, makeField, RESERVED_FIELD_NAMES } from './field.js';
 import type { InputsOfString, OutputsOfString } from './infer.js';
-import { type JsonSchema, fromJsonSchema, toJsonSchema } from './json-schema.js';
+import { fromJsonSchema, type JsonSchema, toJsonSchema } from './json-schema.js';
 import { parseSignatureString } from './parse.js';
 
 type AnyShape = Record<string, z.ZodType>;
@@ -214,8 +214,9 @@ type ShapeOutput<S extends AnyShape> = Simplify<z.output<z.ZodObject<S>>>;
 /** Anything accepted where a signature is expected: a signature or its string form. */
 export type SignatureLike = string | Signature<object, object>;
 
-export type InputsOf<S> = S extends Signature<infer I, object> ? I : S extends string ? InputsOfString<S> : never;
-export type OutputsOf<S> = S extends Signature<object, infer O> ? O : S extends string ? OutputsOfString<S> : never;
+export type InputsOf<S> = S extends Signature<infer I extends object, object> ? I : S extends string ? InputsOfString<S> : never;
+export type OutputsOf<S> =
+  S extends Signature<object, infer O extends object> ? O : S extends string ? OutputsOfString<S> : never;
 
 /** Builds a signature from its string form, with types inferred from the string. */
 export function signature<const S extends string>(
@@ -236,8 +237,8 @@ export function signature(source: string | SignatureSpec<AnyShape, AnyShape>, in
 }
 
 /** Accepts a signature or its string form. */
-export function toSignature<S extends SignatureLike>(sig: S): Signature<InputsOf<S> & object, OutputsOf<S> & object> {
-  return (typeof sig === 'string' ? signature(sig) : sig) as unknown as Signature<InputsOf<S> & object, OutputsOf<S> & object>;
+export function toSignature<S extends SignatureLike>(sig: S): Signature<InputsOf<S>, OutputsOf<S>> {
+  return (typeof sig === 'string' ? signature(sig) : sig) as unknown as Signature<InputsOf<S>, OutputsOf<S>>;
 }
 
 export { defaultPrefix };

@@ -32,9 +32,7 @@ export async function captureTrace<T>(fn: () => Promise<T> | T): Promise<{ resul
 }
 
 /** Like captureTrace, but also returns the trace when `fn` throws (attached as `error.trace`). */
-export async function captureTraceSettled<T>(
-  fn: () => Promise<T> | T,
-): Promise<{ result?: T; error?: unknown; trace: Trace }> {
+export async function captureTraceSettled<T>(fn: () => Promise<T> | T): Promise<{ result?: T; error?: unknown; trace: Trace }> {
   const trace: Trace = [];
   const outer = activeTraces.getStore() ?? [];
   try {

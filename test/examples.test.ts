@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const tsx = (file: string) => run(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, OPENAI_API_KEY: '' } });
+
+describe('examples', () => {
+  it('the README quick start is examples/quickstart.ts, and it runs', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const source = await readFile('examples/quickstart.ts', 'utf8');
+    expect(readme).toContain(`\`\`\`ts\n${source}\`\`\``);
+    const { stdout } = await tsx('examples/quickstart.ts');
+    expect(stdout).toContain("8849 [ 'query', 'answer.predict' ]");
+    expect(stdout).toContain('"Answer with the number only."');
+  });
+
+  it('the two-step QA example runs offline and says its LM is simulated', async () => {
+    const { stdout } = await tsx('examples/two-step-qa/main.ts');
+    expect(stdout).toContain('Running on a ScriptedLM (simulated');
+    expect(stdout).toContain('A: Mount Everest is 8849 metres tall.');
+    expect(stdout).toContain('reloaded; instructions kept: "Write a short keyword query');
+  });
+});
