@@ -1,8 +1,11 @@
-import { ChainOfThought, Module, Predict, ScriptedLM, captureTrace, chatReply, configure } from 'tsdspy';
+import { ChainOfThought, captureTrace, chatReply, configure, Module, Predict, ScriptedLM } from 'tsdspy';
 
 // Any LanguageModel works here; ScriptedLM replays canned replies (use it in your own tests).
 configure({
-  lm: new ScriptedLM([chatReply({ query: 'Everest height' }), chatReply({ reasoning: 'The passage says 8849 m.', answer: 8849 })]),
+  lm: new ScriptedLM([
+    chatReply({ query: 'Everest height' }),
+    chatReply({ reasoning: 'The passage says 8849 m.', answer: 8849 }),
+  ]),
 });
 
 const search = async (q: string) => [`${q}: Mount Everest is 8849 metres tall.`];
@@ -22,5 +25,8 @@ class RAG extends Module<{ question: string }, { answer: number }> {
 const program = new RAG();
 program.answer.instructions = 'Answer with the number only.'; // instructions are parameters
 const { result, trace } = await captureTrace(() => program.call({ question: 'How tall is Everest?' }));
-console.log(result.answer, trace.map((t) => t.predictorName)); // 8849 [ 'query', 'answer.predict' ]
+console.log(
+  result.answer,
+  trace.map((t) => t.predictorName),
+); // 8849 [ 'query', 'answer.predict' ]
 console.log(JSON.stringify(program.dumpState().predictors['answer.predict']?.instructions)); // what save() writes
