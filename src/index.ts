@@ -1,5 +1,6 @@
 export { z } from 'zod';
 export * from '../modules/index.js';
+export * from '../optimizers/index.js';
 export * from './adapters/index.js';
 export * from './data/index.js';
 export * from './errors/index.js';

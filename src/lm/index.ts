@@ -1,2 +1,3 @@
+export * from './registry.js';
 export * from './scripted.js';
 export * from './types.js';

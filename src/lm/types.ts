@@ -78,6 +78,8 @@ export interface LMResponse {
   model?: string;
   /** True when served from a cache (no tokens spent). */
   cached?: boolean;
+  /** Cost of this call in USD when the client knows the model's prices; absent when unknown. */
+  cost?: number;
 }
 
 /** What a language model can do natively; adapters use it to pick request features. */

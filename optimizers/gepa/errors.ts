@@ -1,0 +1,22 @@
+import { TsdspyError } from '../../src/errors/index.js';
+
+/** Options that cannot work together or are out of range; raised before any budget is spent. */
+export class GEPAConfigError extends TsdspyError {}
+
+/** An adapter's `evaluate` threw, or returned scores that are not one finite number per example. */
+export class AdapterEvaluationError extends TsdspyError {
+  constructor(
+    message: string,
+    readonly adapterName: string,
+    readonly batchIds: readonly (string | number)[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A proposer returned a text for a component the candidate does not have. */
+export class UnknownComponentError extends TsdspyError {}
+
+/** A run directory that belongs to another run (different seed candidate or data) or another format version. */
+export class RunDirMismatchError extends TsdspyError {}

@@ -1,0 +1,15 @@
+export * from './adapters/default-adapter.js';
+export type { ResolvedData } from './data.js';
+export * from './errors.js';
+export * from './events.js';
+export { type CandidateScores, Frontier, type FrontierType, nonDominatedCounts } from './frontier.js';
+export { type EngineOptions, type OptimizeOptions, optimize } from './optimize.js';
+export * from './proposers/reflection-lm.js';
+export * from './proposers/reflection-prompt.js';
+export type { CandidateProposer } from './proposers/reflective.js';
+export { GEPAResult, type GEPAResultJSON } from './result.js';
+export { Rng } from './rng.js';
+export { EVENTS_FILE, STATE_FILE } from './run-dir.js';
+export * from './stop.js';
+export * from './strategies/index.js';
+export * from './types.js';

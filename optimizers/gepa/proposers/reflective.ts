@@ -1,0 +1,126 @@
+import type { ResolvedData } from '../data.js';
+import { UnknownComponentError } from '../errors.js';
+import type { BudgetedEvaluator } from '../evaluator.js';
+import type { EventBus } from '../events.js';
+import type { Frontier } from '../frontier.js';
+import type { Rng } from '../rng.js';
+import type { EngineState } from '../state.js';
+import type { BatchSampler } from '../strategies/batch-sampler.js';
+import type { CandidateSelector } from '../strategies/candidate-selection.js';
+import type { ComponentSelector } from '../strategies/component-selection.js';
+import type { Candidate, DataId, EvaluationBatch, GEPAAdapter, ReflectiveDataset } from '../types.js';
+import type { ReflectFn } from './reflection-lm.js';
+import { buildReflectionPrompt, extractFencedText, type ReflectionTemplateOption, templateFor } from './reflection-prompt.js';
+
+/** Replaces the reflection step: returns new texts for (some of) the components to update. */
+export type CandidateProposer = (args: {
+  candidate: Candidate;
+  reflectiveDataset: ReflectiveDataset;
+  componentsToUpdate: readonly string[];
+  evalBatch: EvaluationBatch;
+  rng: Rng;
+}) => Promise<Record<string, string>> | Record<string, string>;
+
+export interface ReflectiveContext<D, T, O> {
+  state: EngineState;
+  frontier: Frontier;
+  rng: Rng;
+  train: ResolvedData<D>;
+  adapter: GEPAAdapter<D, T, O>;
+  evaluator: BudgetedEvaluator<D, T, O>;
+  bus: EventBus;
+  selector: CandidateSelector;
+  componentSelector: ComponentSelector;
+  sampler: BatchSampler;
+  minibatchSize: number;
+  skipPerfectScore: boolean;
+  perfectScore: number;
+  reflect: ReflectFn;
+  template: ReflectionTemplateOption | undefined;
+  customProposer: CandidateProposer | undefined;
+}
+
+export type ReflectiveOutcome =
+  | { kind: 'skipped'; reason: string }
+  | {
+      kind: 'proposal';
+      candidate: Candidate;
+      parentIdx: number;
+      ids: DataId[];
+      parentScores: number[];
+      childScores: number[];
+    };
+
+/** One reflective mutation: select, minibatch, traced run, reflection, and the child's run on the same minibatch. */
+export async function proposeReflective<D, T, O>(ctx: ReflectiveContext<D, T, O>): Promise<ReflectiveOutcome> {
+  const { state, rng, bus } = ctx;
+  const iteration = state.iteration + 1;
+  const parentIdx = ctx.selector.select({ frontier: ctx.frontier, aggregates: state.aggregates, rng });
+  const parent = state.candidates[parentIdx] as Candidate;
+  bus.emit({ type: 'candidateSelected', iteration, candidateIdx: parentIdx, score: state.aggregates[parentIdx] as number });
+
+  const sampled = ctx.sampler.next(ctx.train.ids, ctx.minibatchSize, state.sampler, rng);
+  state.sampler = sampled.state;
+  const ids = sampled.ids;
+
+  const parentRun = await ctx.evaluator.evaluate(ctx.train, ids, parent, true);
+  bus.emit({ type: 'minibatchEvaluated', iteration, candidateIdx: parentIdx, ids, scores: parentRun.scores, role: 'parent' });
+  if (ctx.skipPerfectScore && parentRun.scores.every((s) => s >= ctx.perfectScore)) {
+    bus.emit({ type: 'skippedPerfect', iteration, candidateIdx: parentIdx });
+    return { kind: 'skipped', reason: 'parent scored perfectly on the minibatch' };
+  }
+
+  const components = ctx.componentSelector.select({
+    candidateIdx: parentIdx,
+    components: Object.keys(parent),
+    cursor: state.componentCursor,
+    rng,
+  });
+  const evalBatch = parentRun.batch as EvaluationBatch<T, O>;
+  const reflectiveDataset = await ctx.adapter.makeReflectiveDataset(parent, evalBatch, components);
+  const texts = await proposeTexts(ctx, parent, reflectiveDataset, components, evalBatch);
+  for (const name of Object.keys(texts)) {
+    if (!(name in parent)) {
+      throw new UnknownComponentError(
+        `Proposer returned a text for "${name}", which is not a component (${Object.keys(parent).join(', ')})`,
+      );
+    }
+  }
+  bus.emit({ type: 'proposal', iteration, parentIdx, components, texts });
+  const candidate = { ...parent, ...texts };
+
+  const childRun = await ctx.evaluator.evaluate(ctx.train, ids, candidate, false);
+  bus.emit({ type: 'minibatchEvaluated', iteration, candidateIdx: null, ids, scores: childRun.scores, role: 'child' });
+  return { kind: 'proposal', candidate, parentIdx, ids, parentScores: parentRun.scores, childScores: childRun.scores };
+}
+
+async function proposeTexts<D, T, O>(
+  ctx: ReflectiveContext<D, T, O>,
+  parent: Candidate,
+  dataset: ReflectiveDataset,
+  components: readonly string[],
+  evalBatch: EvaluationBatch<T, O>,
+): Promise<Record<string, string>> {
+  if (ctx.customProposer) {
+    return ctx.customProposer({
+      candidate: parent,
+      reflectiveDataset: dataset,
+      componentsToUpdate: components,
+      evalBatch: evalBatch as EvaluationBatch,
+      rng: ctx.rng,
+    });
+  }
+  if (ctx.adapter.proposeNewTexts) return ctx.adapter.proposeNewTexts(parent, dataset, components);
+  const texts: Record<string, string> = {};
+  for (const component of components) {
+    const prompt = buildReflectionPrompt(
+      templateFor(ctx.template, component),
+      parent[component] as string,
+      dataset[component] ?? [],
+    );
+    const reply = await ctx.reflect(prompt);
+    ctx.state.reflectionCost += reply.cost;
+    texts[component] = extractFencedText(reply.text);
+  }
+  return texts;
+}
