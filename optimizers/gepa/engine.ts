@@ -80,7 +80,7 @@ class Engine<D, T, O> {
       this.config.signal,
     );
     this.frontier = new Frontier(this.config.frontierType);
-    this.state.candidates.forEach((_, c) => this.frontier.add(c, this.scoresOf(c)));
+    for (const c of this.state.candidates.keys()) this.frontier.add(c, this.scoresOf(c));
     this.bus.emit({
       type: 'runStart',
       iteration: this.state.iteration,
@@ -262,7 +262,8 @@ class Engine<D, T, O> {
   }
 
   private trackOutputs(idx: number, run: EvaluationOutcome<T, O>): void {
-    const best = (this.state.bestOutputs ??= this.state.valIds.map(() => []));
+    this.state.bestOutputs ??= this.state.valIds.map(() => []);
+    const best = this.state.bestOutputs;
     run.scores.forEach((score, v) => {
       const current = best[v] as Array<{ candidate: number; output: unknown }>;
       const top = current.length

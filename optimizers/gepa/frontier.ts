@@ -92,9 +92,9 @@ export function nonDominatedCounts(fronts: readonly (readonly number[])[], aggre
   const counts = fronts.map((members) => members.length);
   fronts.forEach((members, f) => {
     for (const m of members) {
-      let list = memberships.get(m);
-      if (!list) memberships.set(m, (list = []));
-      list.push(f);
+      const list = memberships.get(m);
+      if (list) list.push(f);
+      else memberships.set(m, [f]);
     }
   });
   const order = [...memberships.keys()].sort((a, b) => (aggregates[a] as number) - (aggregates[b] as number) || a - b);
