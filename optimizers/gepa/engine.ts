@@ -124,6 +124,7 @@ class Engine<D, T, O> {
     } catch (error) {
       if (error instanceof BudgetExhausted || error instanceof RunAborted) {
         this.state.stopReason = error instanceof RunAborted ? 'aborted' : `maxMetricCalls: ${error.message}`;
+        if (error instanceof BudgetExhausted) this.state.exhaustedLimit = this.config.metricCallLimit ?? null;
         keepGoing = false;
       } else {
         const message = error instanceof Error ? error.message : String(error);
@@ -302,6 +303,10 @@ class Engine<D, T, O> {
       ...(this.config.runDir ? { runDir: this.config.runDir } : {}),
     };
     if (this.config.signal?.aborted) return 'aborted';
+    const limit = this.config.metricCallLimit;
+    if (this.state.exhaustedLimit !== null && limit !== undefined && limit <= this.state.exhaustedLimit) {
+      return this.state.stopReason ?? `maxMetricCalls: budget of ${limit} exhausted`;
+    }
     return this.config.stopConditions.find((c) => c.shouldStop(ctx))?.name;
   }
 
@@ -321,7 +326,7 @@ class Engine<D, T, O> {
     if (saved !== undefined) {
       this.state = parseEngineState(saved, { fingerprint, seed: config.seed }, join(config.runDir as string, STATE_FILE));
       if (config.cacheEvaluation && !this.state.cache) this.state.cache = {};
-      this.state.stopReason = null;
+      if (this.state.exhaustedLimit === null) this.state.stopReason = null;
       return true;
     }
     this.state = {
@@ -349,6 +354,7 @@ class Engine<D, T, O> {
       cache: config.cacheEvaluation ? {} : null,
       bestOutputs: null,
       stopReason: null,
+      exhaustedLimit: null,
     };
     return false;
   }

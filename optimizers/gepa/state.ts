@@ -47,6 +47,8 @@ export const engineStateSchema = z.object({
   /** Per val instance, the outputs of the best candidates so far (when tracked). */
   bestOutputs: z.array(z.array(z.object({ candidate: z.number(), output: z.unknown() }))).nullable(),
   stopReason: z.string().nullable(),
+  /** The metric-call limit in force when an evaluation no longer fitted; resuming under the same limit stops at once. */
+  exhaustedLimit: z.number().nullable(),
 });
 
 export type EngineState = z.infer<typeof engineStateSchema> & { candidates: Candidate[]; valIds: DataId[] };
