@@ -151,7 +151,7 @@ class Engine<D, T, O> {
   private async mergeOrReflect(iteration: number): Promise<boolean> {
     const { config, state } = this;
     if (config.useMerge) {
-      const due = state.merge.due > 0 && state.merge.lastIterFoundNew;
+      const due = state.merge.due > 0 && state.merge.lastIterFoundNew && state.merge.tested < config.maxMergeInvocations;
       state.merge.lastIterFoundNew = false;
       if (due) {
         const proposal = proposeMerge(state, this.frontier, this.rng, config.mergeValOverlapFloor);
@@ -221,7 +221,8 @@ class Engine<D, T, O> {
     });
     if (config.useMerge) {
       state.merge.lastIterFoundNew = true;
-      if (state.merge.tested < config.maxMergeInvocations) state.merge.due += 1;
+      // Never schedule more merges than may still be accepted in total.
+      if (state.merge.tested + state.merge.due < config.maxMergeInvocations) state.merge.due += 1;
     }
     return true;
   }
