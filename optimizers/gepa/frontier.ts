@@ -9,46 +9,126 @@ export interface CandidateScores {
   objectives: ReadonlyArray<Record<string, number>> | null;
 }
 
-interface FrontKey {
-  best: number;
-  members: number[];
-}
-
 /**
  * The Pareto frontier: for each key (a validation instance, an objective, or both), the best score seen
- * and the candidates that reach it. Updated incrementally as candidates are added.
+ * and the candidates that reach it. Updated incrementally as candidates are added, with the bookkeeping
+ * (member bitsets, each key's top-ranked member, fronts per candidate) that makes dominance filtering
+ * cost O(keys) instead of O(keys × members).
  */
 export class Frontier {
-  private readonly keys = new Map<string, FrontKey>();
+  private readonly index = new Map<string, number>();
+  private readonly best: number[] = [];
+  private readonly memberLists: number[][] = [];
+  /** Per key, the member ranked highest by (aggregate, id). */
+  private readonly top: number[] = [];
+  /** Per key, members as a bitset over candidate ids. */
+  private bits: Uint32Array[] = [];
+  private words = 1;
+  /** Per candidate, how many keys it is best on. */
+  private readonly frontCount: number[] = [];
+  private readonly aggregates: number[] = [];
 
   constructor(readonly type: FrontierType) {}
 
   /** Adds a candidate; returns true when it reached the best score on at least one key. */
-  add(candidate: number, scores: CandidateScores): boolean {
+  add(candidate: number, scores: CandidateScores, aggregate = meanOf(scores.instance)): boolean {
+    this.aggregates[candidate] = aggregate;
+    this.frontCount[candidate] = 0;
+    this.ensureCapacity(candidate);
     let onFront = false;
     for (const [key, score] of this.keyScores(scores)) {
-      const entry = this.keys.get(key);
-      if (!entry || score > entry.best) {
-        this.keys.set(key, { best: score, members: [candidate] });
-        onFront = true;
-      } else if (score === entry.best) {
-        entry.members.push(candidate);
-        onFront = true;
+      let f = this.index.get(key);
+      if (f === undefined) {
+        f = this.best.length;
+        this.index.set(key, f);
+        this.best.push(Number.NEGATIVE_INFINITY);
+        this.memberLists.push([]);
+        this.top.push(candidate);
+        this.bits.push(new Uint32Array(this.words));
       }
+      const best = this.best[f] as number;
+      if (score > best) {
+        for (const old of this.memberLists[f] as number[]) this.frontCount[old] = (this.frontCount[old] as number) - 1;
+        this.best[f] = score;
+        this.memberLists[f] = [candidate];
+        (this.bits[f] as Uint32Array).fill(0);
+        this.top[f] = candidate;
+      } else if (score === best) {
+        (this.memberLists[f] as number[]).push(candidate);
+        if (this.outranks(candidate, this.top[f] as number)) this.top[f] = candidate;
+      } else {
+        continue;
+      }
+      const words = this.bits[f] as Uint32Array;
+      words[candidate >>> 5] = (words[candidate >>> 5] as number) | (1 << (candidate & 31));
+      this.frontCount[candidate] = (this.frontCount[candidate] as number) + 1;
+      onFront = true;
     }
     return onFront;
   }
 
-  /** Candidate ids best on each key, in key insertion order. */
-  fronts(): number[][] {
-    return [...this.keys.values()].map((k) => k.members);
+  /** Candidate ids best on each key, in key insertion order (live arrays: read, don't modify). */
+  fronts(): readonly (readonly number[])[] {
+    return this.memberLists;
   }
 
   /** Every candidate on at least one front. */
   members(): Set<number> {
     const all = new Set<number>();
-    for (const key of this.keys.values()) for (const m of key.members) all.add(m);
+    for (const list of this.memberLists) for (const m of list) all.add(m);
     return all;
+  }
+
+  /**
+   * Non-dominated candidates with the number of keys each is best on; same result as
+   * {@link nonDominatedCounts}. A candidate that is not the top-ranked member of any key is always dominated
+   * (that top member outlives it on every key it holds); a top-ranked one survives when, on some key it tops,
+   * no other member survived before it.
+   */
+  nonDominated(): Map<number, number> {
+    const byTop = new Map<number, number[]>();
+    for (let f = 0; f < this.top.length; f++) {
+      if ((this.memberLists[f] as number[]).length === 0) continue;
+      const t = this.top[f] as number;
+      const list = byTop.get(t);
+      if (list) list.push(f);
+      else byTop.set(t, [f]);
+    }
+    const order = [...byTop.keys()].sort((a, b) => (this.outranks(a, b) ? 1 : -1));
+    const survivorBits = new Uint32Array(this.words);
+    const survivors: number[] = [];
+    for (const c of order) {
+      const protectedSomewhere = (byTop.get(c) as number[]).some((f) => {
+        const words = this.bits[f] as Uint32Array;
+        for (let w = 0; w < words.length; w++) if (((words[w] as number) & (survivorBits[w] as number)) !== 0) return false;
+        return true;
+      });
+      if (protectedSomewhere) {
+        survivors.push(c);
+        survivorBits[c >>> 5] = (survivorBits[c >>> 5] as number) | (1 << (c & 31));
+      }
+    }
+    survivors.sort((a, b) => a - b);
+    return new Map(survivors.map((c) => [c, this.frontCount[c] as number]));
+  }
+
+  /** Rank order used for dominance: higher aggregate first; on ties the higher id ranks higher. */
+  private outranks(a: number, b: number): boolean {
+    const da = this.aggregates[a] as number;
+    const db = this.aggregates[b] as number;
+    return da > db || (da === db && a > b);
+  }
+
+  private ensureCapacity(candidate: number): void {
+    if (candidate < this.words * 32) return;
+    let words = this.words;
+    while (candidate >= words * 32) words *= 2;
+    this.bits = this.bits.map((old) => {
+      const grown = new Uint32Array(words);
+      grown.set(old);
+      return grown;
+    });
+    this.words = words;
   }
 
   private *keyScores(scores: CandidateScores): Generator<[string, number]> {
@@ -69,6 +149,12 @@ export class Frontier {
   }
 }
 
+function meanOf(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return values.length ? sum / values.length : 0;
+}
+
 function requireObjectives(objectives: CandidateScores['objectives'], type: FrontierType) {
   if (!objectives) throw new Error(`frontierType '${type}' needs objectiveScores from the adapter's evaluate()`);
   return objectives;
@@ -82,33 +168,51 @@ export function meanObjectives(perInstance: ReadonlyArray<Record<string, number>
 }
 
 /**
+ * Reference implementation (used to cross-check {@link Frontier.nonDominated} in tests).
  * Removes dominated candidates from the fronts: a candidate is dominated when every front it is on also
  * holds another surviving candidate. Candidates are visited from the lowest aggregate score up (ties: lower
  * id first), so the strongest survive. One pass suffices because removals only make others harder to remove.
  * Returns each survivor's number of fronts, keyed by candidate id, in ascending id order.
  */
 export function nonDominatedCounts(fronts: readonly (readonly number[])[], aggregates: readonly number[]): Map<number, number> {
-  const memberships = new Map<number, number[]>();
-  const counts = fronts.map((members) => members.length);
+  // Flat typed arrays (CSR layout): with thousands of keys and candidates this is the engine's hot path.
+  let maxId = -1;
+  for (const members of fronts) for (const m of members) if (m > maxId) maxId = m;
+  const size = maxId + 1;
+  const frontCount = new Int32Array(size);
+  for (const members of fronts) for (const m of members) frontCount[m] = (frontCount[m] as number) + 1;
+  const offsets = new Int32Array(size + 1);
+  for (let c = 0; c < size; c++) offsets[c + 1] = (offsets[c] as number) + (frontCount[c] as number);
+  const flat = new Int32Array(offsets[size] as number);
+  const fill = offsets.slice(0, size);
+  const remaining = new Int32Array(fronts.length);
   fronts.forEach((members, f) => {
+    remaining[f] = members.length;
     for (const m of members) {
-      const list = memberships.get(m);
-      if (list) list.push(f);
-      else memberships.set(m, [f]);
+      flat[fill[m] as number] = f;
+      fill[m] = (fill[m] as number) + 1;
     }
   });
-  const order = [...memberships.keys()].sort((a, b) => (aggregates[a] as number) - (aggregates[b] as number) || a - b);
-  const removed = new Set<number>();
+  const present: number[] = [];
+  for (let c = 0; c < size; c++) if ((frontCount[c] as number) > 0) present.push(c);
+  const order = [...present].sort((a, b) => (aggregates[a] as number) - (aggregates[b] as number) || a - b);
+  const removed = new Uint8Array(size);
   for (const candidate of order) {
-    const onFronts = memberships.get(candidate) as number[];
-    if (onFronts.every((f) => (counts[f] as number) >= 2)) {
-      removed.add(candidate);
-      for (const f of onFronts) counts[f] = (counts[f] as number) - 1;
+    const start = offsets[candidate] as number;
+    const end = offsets[candidate + 1] as number;
+    let dominated = true;
+    for (let k = start; k < end; k++) {
+      if ((remaining[flat[k] as number] as number) < 2) {
+        dominated = false;
+        break;
+      }
+    }
+    if (dominated) {
+      removed[candidate] = 1;
+      for (let k = start; k < end; k++) remaining[flat[k] as number] = (remaining[flat[k] as number] as number) - 1;
     }
   }
   const survivors = new Map<number, number>();
-  for (const candidate of [...memberships.keys()].sort((a, b) => a - b)) {
-    if (!removed.has(candidate)) survivors.set(candidate, (memberships.get(candidate) as number[]).length);
-  }
+  for (const candidate of present) if (!removed[candidate]) survivors.set(candidate, frontCount[candidate] as number);
   return survivors;
 }

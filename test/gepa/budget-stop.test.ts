@@ -2,28 +2,31 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { GEPAConfigError, optimize, stopWhen } from 'tsdspy';
+import { describe, expect, it } from 'vitest';
 import { FactAdapter, factData, factOptions } from '../support/fact-task.js';
 
 describe('budget accounting', () => {
-  it.each([8, 9, 10, 11, 13, 17, 20, 26, 33, 50, 77])('never exceeds maxMetricCalls=%i and counts exactly what the adapter saw', async (budget) => {
-    for (const useMerge of [false, true]) {
-      const adapter = new FactAdapter();
-      const result = await optimize({
-        ...factOptions({ adapter }).options,
-        trainset: factData(10, ['a', 'b']),
-        valset: factData(8, ['a', 'b']),
-        seedCandidate: { a: 'Facts:', b: 'Facts:' },
-        maxMetricCalls: budget,
-        useMerge,
-        mergeValOverlapFloor: 3,
-      });
-      expect(result.totalMetricCalls).toBe(adapter.seen);
-      expect(result.totalMetricCalls).toBeLessThanOrEqual(budget);
-      expect(result.stopReason).toMatch(/maxMetricCalls/);
-    }
-  });
+  it.each([8, 9, 10, 11, 13, 17, 20, 26, 33, 50, 77])(
+    'never exceeds maxMetricCalls=%i and counts exactly what the adapter saw',
+    async (budget) => {
+      for (const useMerge of [false, true]) {
+        const adapter = new FactAdapter();
+        const result = await optimize({
+          ...factOptions({ adapter }).options,
+          trainset: factData(10, ['a', 'b']),
+          valset: factData(8, ['a', 'b']),
+          seedCandidate: { a: 'Facts:', b: 'Facts:' },
+          maxMetricCalls: budget,
+          useMerge,
+          mergeValOverlapFloor: 3,
+        });
+        expect(result.totalMetricCalls).toBe(adapter.seen);
+        expect(result.totalMetricCalls).toBeLessThanOrEqual(budget);
+        expect(result.stopReason).toMatch(/maxMetricCalls/);
+      }
+    },
+  );
 
   it('refuses a budget smaller than the valset before spending anything', async () => {
     const adapter = new FactAdapter();

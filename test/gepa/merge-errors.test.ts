@@ -1,12 +1,5 @@
+import { AdapterEvaluationError, GEPAConfigError, type GEPAEvent, optimize, stopWhen, UnknownComponentError } from 'tsdspy';
 import { describe, expect, it } from 'vitest';
-import {
-  AdapterEvaluationError,
-  GEPAConfigError,
-  type GEPAEvent,
-  UnknownComponentError,
-  optimize,
-  stopWhen,
-} from 'tsdspy';
 import { FactAdapter, factData, factOptions } from '../support/fact-task.js';
 
 const twoComponents = (overrides: Parameters<typeof factOptions>[0] = {}) =>
@@ -119,7 +112,9 @@ describe('errors', () => {
   });
 
   it('a proposer returning an unknown component is a named error', async () => {
-    await expect(optimize({ ...factOptions().options, customCandidateProposer: () => ({ other: 'x' }) })).rejects.toThrow(UnknownComponentError);
+    await expect(optimize({ ...factOptions().options, customCandidateProposer: () => ({ other: 'x' }) })).rejects.toThrow(
+      UnknownComponentError,
+    );
   });
 
   it('an unknown provider name for the reflection LM explains how to fix it', async () => {

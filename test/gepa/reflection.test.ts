@@ -1,14 +1,14 @@
-import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_REFLECTION_TEMPLATE,
-  DefaultAdapter,
-  ScriptedLM,
   buildReflectionPrompt,
   containsAnswerEvaluator,
+  DEFAULT_REFLECTION_TEMPLATE,
+  DefaultAdapter,
   extractFencedText,
   optimize,
   renderRecords,
+  ScriptedLM,
 } from 'tsdspy';
+import { describe, expect, it } from 'vitest';
 
 describe('reflection prompt', () => {
   it('fills the current text and the rendered examples, keeping $ sequences literal', () => {
@@ -65,9 +65,9 @@ describe('DefaultAdapter', () => {
     const lm = taskLM();
     const reflection = (prompt: string) => {
       const current = /```\n([\s\S]*?)\n```/.exec(prompt)?.[1] ?? '';
-      const learned = [...prompt.matchAll(/capital of (.+)\?\n## Generated Outputs\n.*\n## Feedback\n.*expected answer is "(.+?)"/g)].map(
-        (m) => `${m[1]} -> ${m[2]}`,
-      );
+      const learned = [
+        ...prompt.matchAll(/capital of (.+)\?\n## Generated Outputs\n.*\n## Feedback\n.*expected answer is "(.+?)"/g),
+      ].map((m) => `${m[1]} -> ${m[2]}`);
       return `\`\`\`\n${[current, ...learned].join('\n')}\n\`\`\``;
     };
     const result = await optimize({
@@ -85,11 +85,18 @@ describe('DefaultAdapter', () => {
   });
 
   it('uses a custom evaluator and builds one reflective record per example', async () => {
-    const adapter = new DefaultAdapter({ taskLM: taskLM(), evaluator: (d, r) => ({ score: r.length > 5 ? 0.5 : 0, feedback: `len ${r.length} for ${d.answer}` }) });
+    const adapter = new DefaultAdapter({
+      taskLM: taskLM(),
+      evaluator: (d, r) => ({ score: r.length > 5 ? 0.5 : 0, feedback: `len ${r.length} for ${d.answer}` }),
+    });
     const batch = await adapter.evaluate(data, { system_prompt: 'Freedonia -> Fredville' }, true);
     expect(batch.scores).toEqual([0.5, 0.5, 0.5]);
     const dataset = adapter.makeReflectiveDataset({ system_prompt: '' }, batch, ['system_prompt']);
     expect(dataset.system_prompt).toHaveLength(3);
-    expect(dataset.system_prompt?.[0]).toEqual({ Inputs: 'capital of Freedonia?', 'Generated Outputs': 'It is Fredville.', Feedback: 'len 16 for Fredville' });
+    expect(dataset.system_prompt?.[0]).toEqual({
+      Inputs: 'capital of Freedonia?',
+      'Generated Outputs': 'It is Fredville.',
+      Feedback: 'len 16 for Fredville',
+    });
   });
 });

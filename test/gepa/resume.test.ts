@@ -3,8 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EVENTS_FILE, type GEPAResult, optimize, RunDirMismatchError, STATE_FILE } from 'tsdspy';
 import { describe, expect, it } from 'vitest';
-import { EVENTS_FILE, type GEPAResult, RunDirMismatchError, STATE_FILE, optimize } from 'tsdspy';
 import { factOptions } from '../support/fact-task.js';
 import { resumeOptions } from '../support/resume-task.js';
 
@@ -37,7 +37,10 @@ describe('run directory', () => {
     expect(state.format).toBe('tsdspy.gepa-state');
     expect(state.candidates).toEqual(result.candidates);
     expect(state.totalMetricCalls).toBe(result.totalMetricCalls);
-    const events = readFileSync(join(runDir, EVENTS_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(runDir, EVENTS_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events[0].type).toBe('runStart');
     expect(events.at(-1).type).toBe('runEnd');
     expect(events.filter((e) => e.type === 'valsetEvaluated')).toHaveLength(result.candidates.length);
@@ -58,9 +61,9 @@ describe('run directory', () => {
   it('refuses a run dir of another run or another version', async () => {
     const runDir = await mkdtemp(join(tmpdir(), 'gepa-run-'));
     await optimize(factOptions({ runDir, maxMetricCalls: 20 }).options);
-    await expect(optimize(factOptions({ runDir, maxMetricCalls: 20, seedCandidate: { prompt: 'Other' } }).options)).rejects.toThrow(
-      RunDirMismatchError,
-    );
+    await expect(
+      optimize(factOptions({ runDir, maxMetricCalls: 20, seedCandidate: { prompt: 'Other' } }).options),
+    ).rejects.toThrow(RunDirMismatchError);
     await expect(optimize(factOptions({ runDir, maxMetricCalls: 20, seed: 99 }).options)).rejects.toThrow(/seed 7, not 99/);
     const statePath = join(runDir, STATE_FILE);
     const state = JSON.parse(readFileSync(statePath, 'utf8'));
@@ -76,7 +79,13 @@ describe('resume after SIGKILL', () => {
     await optimize({ ...resumeOptions(), callbacks: [{ onEvent: () => totalEvents++ }] });
     expect(totalEvents).toBeGreaterThan(50);
     // Early (seed evaluation), mid-iteration, and late kills.
-    const killPoints = [2, Math.floor(totalEvents * 0.23), Math.floor(totalEvents * 0.5) + 1, Math.floor(totalEvents * 0.81), totalEvents - 3];
+    const killPoints = [
+      2,
+      Math.floor(totalEvents * 0.23),
+      Math.floor(totalEvents * 0.5) + 1,
+      Math.floor(totalEvents * 0.81),
+      totalEvents - 3,
+    ];
     for (const killAt of killPoints) {
       const runDir = await mkdtemp(join(tmpdir(), 'gepa-kill-'));
       const killed = runChild(runDir, killAt);

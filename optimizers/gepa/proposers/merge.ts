@@ -1,4 +1,4 @@
-import { type Frontier, nonDominatedCounts } from '../frontier.js';
+import type { Frontier } from '../frontier.js';
 import type { Rng } from '../rng.js';
 import type { EngineState } from '../state.js';
 import type { Candidate, DataId } from '../types.js';
@@ -37,7 +37,7 @@ function hasComplementaryChange(a: Candidate, i: Candidate, j: Candidate): boole
  */
 export function proposeMerge(state: EngineState, frontier: Frontier, rng: Rng, overlapFloor: number): MergeProposal | null {
   if (state.valIds.length < overlapFloor) return null;
-  const pool = [...nonDominatedCounts(frontier.fronts(), state.aggregates).keys()];
+  const pool = [...frontier.nonDominated().keys()];
   if (pool.length < 2 || state.candidates.length < 3) return null;
   const agg = state.aggregates;
   const tried = new Set(state.merge.triedTriplets);

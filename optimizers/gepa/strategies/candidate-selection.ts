@@ -1,4 +1,4 @@
-import { type Frontier, nonDominatedCounts } from '../frontier.js';
+import type { Frontier } from '../frontier.js';
 import type { Rng } from '../rng.js';
 
 /** What a selector sees: the frontier and each candidate's aggregate validation score. */
@@ -27,7 +27,7 @@ export function bestIndex(aggregates: readonly number[]): number {
 export const paretoSelector: CandidateSelector = {
   name: 'pareto',
   select({ frontier, aggregates, rng }) {
-    const counts = nonDominatedCounts(frontier.fronts(), aggregates);
+    const counts = frontier.nonDominated();
     if (counts.size === 0) return bestIndex(aggregates);
     return rng.weighted([...counts.keys()], [...counts.values()]);
   },
@@ -51,7 +51,7 @@ export function topKParetoSelector(k = 5): CandidateSelector {
   return {
     name: 'top_k_pareto',
     select({ frontier, aggregates, rng }) {
-      const counts = nonDominatedCounts(frontier.fronts(), aggregates);
+      const counts = frontier.nonDominated();
       if (counts.size === 0) return bestIndex(aggregates);
       const top = [...counts.keys()]
         .sort((a, b) => (aggregates[b] as number) - (aggregates[a] as number) || a - b)
