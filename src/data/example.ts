@@ -4,7 +4,7 @@ type Data = Record<string, unknown>;
  * A training or evaluation record: plain data plus which keys are inputs.
  * Immutable by convention; every method returns a new Example. Unknown keys are kept.
  */
-export class Example<T extends Data = Data> {
+export class Example<T extends object = Data> {
   readonly data: Readonly<T>;
   readonly inputKeys: readonly string[] | undefined;
 
@@ -57,13 +57,13 @@ export class Example<T extends Data = Data> {
   }
 }
 
-function pick<T extends Data>(data: Readonly<T>, keys: readonly string[]): Partial<T> {
+function pick<T extends object>(data: Readonly<T>, keys: readonly string[]): Partial<T> {
   const out: Data = {};
-  for (const key of keys) if (key in data) out[key] = data[key];
+  for (const key of keys) if (key in data) out[key] = (data as Data)[key];
   return out as Partial<T>;
 }
 
 /** Reads the record behind an Example or returns a plain object as is. */
-export function exampleData(example: Example | Data): Data {
+export function exampleData(example: Example<object> | Data): Data {
   return example instanceof Example ? (example.data as Data) : example;
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { type Adapter, resolveAdapter } from '../adapters/adapter.js';
 import { ChatAdapter } from '../adapters/chat.js';
 import { AdapterParseError } from '../adapters/errors.js';
@@ -29,6 +30,21 @@ const chatAdapter = () => {
 
 type In<S> = InputsOf<S>;
 type Out<S> = OutputsOf<S>;
+
+const hinted = new WeakMap<object, Signature<object, object>>();
+
+/** The signature with a trailing `hint_` input, cached per signature. */
+function withHint<I extends object, O extends object>(signature: Signature<I, O>): Signature<I, O> {
+  let extended = hinted.get(signature);
+  if (!extended) {
+    extended = signature.appendInput('hint_', z.string(), {
+      description: 'Advice from earlier attempts at this task; follow it.',
+      prefix: 'Hint:',
+    }) as unknown as Signature<object, object>;
+    hinted.set(signature, extended);
+  }
+  return extended as unknown as Signature<I, O>;
+}
 
 /**
  * The basic predictor: formats its signature, demos and inputs with an adapter, calls the LM,
@@ -73,11 +89,14 @@ export class Predict<S extends SignatureLike = Signature> extends Module<In<S>, 
     if (!lm) throw new LMNotConfiguredError(name);
     const adapter = resolveAdapter(this.adapter, chatAdapter);
     const values = this.checkInputs(inputs as Record<string, unknown>, name);
-    const config = { ...this.config, ...options.config };
+    const config = { ...this.config, ...settings.config, ...options.config };
+    const hint = settings.hints?.get(this);
+    const signature = hint === undefined ? this.signature : withHint(this.signature);
+    if (hint !== undefined) values.hint_ = hint;
     try {
       const response = await adapter.call({
         lm,
-        signature: this.signature,
+        signature,
         demos: this.demos,
         inputs: values,
         config,

@@ -1,12 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Adapter } from '../adapters/adapter.js';
-import type { LanguageModel } from '../lm/types.js';
+import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import type { Callback } from './callbacks.js';
 
 export interface Settings {
   lm?: LanguageModel;
   adapter?: Adapter;
   callbacks?: Callback[];
+  /** Sampling overrides applied to every predictor call in scope (over each predictor's own config). */
+  config?: LMCallConfig;
+  /** Advice per predictor (keyed by the predictor object), shown to it as an extra `hint_` input (used by Refine). */
+  hints?: ReadonlyMap<object, string>;
 }
 
 let globalSettings: Settings = {};

@@ -1,0 +1,169 @@
+import cliProgress from 'cli-progress';
+import pLimit from 'p-limit';
+import { Example } from '../data/example.js';
+import { TsdspyError } from '../errors/index.js';
+import type { Module } from '../module/module.js';
+import { type Metric, normalizeMetricResult } from './metric.js';
+import { type EvaluationRecord, EvaluationResult } from './result.js';
+
+type Data = Record<string, unknown>;
+
+export interface EvaluateOptions<P> {
+  devset: ReadonlyArray<Example<object> | Data>;
+  metric: Metric<Data, P>;
+  /** Examples evaluated at once (default 8). */
+  concurrency?: number;
+  /** A progress bar on a TTY (never in CI or when output is piped). Default true. */
+  displayProgress?: boolean;
+  /** Print the first N results as a table after the run (default 0). */
+  displayTable?: number;
+  /** Abort with EvaluationAbortedError once more than this many examples threw (default: never). */
+  maxErrors?: number;
+  /** Score given to an example whose program or metric threw (default 0). */
+  failureScore?: number;
+  /** Keep and print the stack of each error. */
+  provideTraceback?: boolean;
+}
+
+/** More examples failed than `maxErrors` allows. `partial` holds what completed. */
+export class EvaluationAbortedError extends TsdspyError {
+  constructor(
+    message: string,
+    readonly partial: EvaluationResult,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs a program over a devset concurrently and scores each prediction with the metric.
+ * Results come back in devset order whatever the concurrency.
+ */
+export class Evaluate<P = object> {
+  readonly devset: ReadonlyArray<Example<object> | Data>;
+  readonly metric: Metric<Data, P>;
+  readonly concurrency: number;
+  readonly displayProgress: boolean;
+  readonly displayTable: number;
+  readonly maxErrors: number;
+  readonly failureScore: number;
+  readonly provideTraceback: boolean;
+
+  constructor(options: EvaluateOptions<P>) {
+    if (typeof options.metric !== 'function')
+      throw new TsdspyError('Evaluate needs a metric function (example, prediction) => score');
+    this.devset = options.devset;
+    this.metric = options.metric;
+    this.concurrency = options.concurrency ?? 8;
+    this.displayProgress = options.displayProgress ?? true;
+    this.displayTable = options.displayTable ?? 0;
+    this.maxErrors = options.maxErrors ?? Number.POSITIVE_INFINITY;
+    this.failureScore = options.failureScore ?? 0;
+    this.provideTraceback = options.provideTraceback ?? false;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
+      throw new TsdspyError('Evaluate concurrency must be a positive integer');
+  }
+
+  /** Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed. */
+  async run<I>(program: Module<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
+    const { signal } = options;
+    const limit = pLimit(this.concurrency);
+    const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
+    const bar = this.progressBar();
+    let errors = 0;
+    let aborted = false;
+    let tooManyErrors = false;
+    let done = 0;
+
+    await Promise.all(
+      this.devset.map((item, index) =>
+        limit(async () => {
+          if (tooManyErrors || signal?.aborted) {
+            aborted ||= signal?.aborted === true;
+            return;
+          }
+          const example = item instanceof Example ? (item.data as Data) : item;
+          const inputs = (item instanceof Example && item.inputKeys ? item.inputs() : example) as I;
+          let record: EvaluationRecord<Data, P>;
+          try {
+            const prediction = await program.call(inputs, signal ? { signal } : {});
+            try {
+              record = { index, example, prediction, ...normalizeMetricResult(await this.metric(example, prediction)) };
+            } catch (error) {
+              record = this.failure(index, example, error, prediction);
+            }
+          } catch (error) {
+            if (signal?.aborted) {
+              aborted = true;
+              return;
+            }
+            record = this.failure(index, example, error);
+          }
+          if (record.error !== undefined) {
+            errors++;
+            if (errors > this.maxErrors) tooManyErrors = true;
+          }
+          records[index] = record;
+          done++;
+          bar?.update(done, { score: scoreOf(records).toFixed(1) });
+        }),
+      ),
+    );
+    bar?.stop();
+    const completed = records.filter((r): r is EvaluationRecord<Data, P> => r !== undefined);
+    const result = new EvaluationResult<Data, P>(scoreOf(completed), completed, this.devset.length, aborted || tooManyErrors);
+    if (tooManyErrors) {
+      throw new EvaluationAbortedError(
+        `Evaluation stopped: ${errors} examples failed, more than maxErrors (${this.maxErrors}). First error: ${completed.find((r) => r.error)?.error}`,
+        result as EvaluationResult,
+      );
+    }
+    if (this.displayTable > 0) printTable(completed.slice(0, this.displayTable));
+    return result;
+  }
+
+  private failure(index: number, example: Data, error: unknown, prediction?: P): EvaluationRecord<Data, P> {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const stack = error instanceof Error ? error.stack : undefined;
+    if (this.provideTraceback && stack) process.stderr.write(`Example ${index} failed:\n${stack}\n`);
+    return {
+      index,
+      example,
+      ...(prediction === undefined ? {} : { prediction }),
+      score: this.failureScore,
+      error: message,
+      ...(this.provideTraceback && stack ? { stack } : {}),
+    };
+  }
+
+  private progressBar() {
+    if (!this.displayProgress || !process.stderr.isTTY || process.env.CI) return undefined;
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: 'Evaluate |{bar}| {value}/{total} · score {score}', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(this.devset.length, 0, { score: '0.0' });
+    return bar;
+  }
+}
+
+function scoreOf(records: ReadonlyArray<EvaluationRecord<Data, unknown> | undefined>): number {
+  const done = records.filter((r): r is EvaluationRecord<Data, unknown> => r !== undefined);
+  if (done.length === 0) return 0;
+  return (100 * done.reduce((sum, r) => sum + r.score, 0)) / done.length;
+}
+
+function printTable(records: ReadonlyArray<EvaluationRecord<Data, unknown>>): void {
+  const cell = (v: unknown) => {
+    const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
+    return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+  };
+  console.table(
+    records.map((r) => ({
+      ...Object.fromEntries(Object.entries(r.example).map(([k, v]) => [k, cell(v)])),
+      prediction: cell((r.prediction as { toJSON?: () => unknown } | undefined)?.toJSON?.() ?? r.prediction),
+      score: r.score,
+      ...(r.error ? { error: cell(r.error) } : {}),
+    })),
+  );
+}

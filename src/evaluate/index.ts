@@ -1,0 +1,4 @@
+export * from './evaluate.js';
+export * from './metric.js';
+export * from './metrics.js';
+export * from './result.js';

@@ -1,0 +1,111 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSandboxed, sandboxGuarantees } from 'tsdspy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Generated code may escape the vm context to the child's own `process`; every denial below is tested from there.
+const ESCAPE = 'const proc = this.constructor.constructor("return process")();\nconst fs = proc.getBuiltinModule("fs");\n';
+
+describe('sandbox', () => {
+  let dir: string;
+  let secret: string;
+  let port = 0;
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.end('hello');
+  });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandbox-'));
+    secret = join(dir, 'secret.txt');
+    writeFileSync(secret, 'TOP SECRET');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('reports what it enforces on this machine', () => {
+    expect(sandboxGuarantees()).toEqual({ network: 'namespace', permissionModel: true });
+  });
+
+  it('runs code and returns its value and console output', async () => {
+    const result = await runSandboxed('console.log("working", input.n); return input.n * 2;', { input: { n: 21 } });
+    expect(result).toMatchObject({ ok: true, value: 42, logs: ['working 21'] });
+  });
+
+  it('reports runtime errors with the stack', async () => {
+    const result = await runSandboxed('const x = null;\nreturn x.y;');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.kind).toBe('runtime');
+      expect(result.error.name).toBe('TypeError');
+      expect(result.error.stack).toContain('program.js:2');
+    }
+  });
+
+  it('exposes no require, process or env to the code', async () => {
+    expect(await runSandboxed('return [typeof require, typeof process, typeof globalThis.fetch]')).toMatchObject({
+      value: ['undefined', 'undefined', 'undefined'],
+    });
+    process.env.TSDSPY_TEST_SECRET = 'sk-should-not-leak';
+    const env = await runSandboxed(`${ESCAPE}return proc.env;`);
+    expect(env).toMatchObject({ ok: true, value: {} });
+  });
+
+  it('denies file writes', async () => {
+    const target = join(dir, 'written.txt');
+    const result = await runSandboxed(`${ESCAPE}fs.writeFileSync(${JSON.stringify(target)}, 'x'); return 'wrote';`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toMatch(/Access to this API has been restricted|ERR_ACCESS_DENIED|permission/i);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('denies reading files', async () => {
+    const result = await runSandboxed(`${ESCAPE}return fs.readFileSync(${JSON.stringify(secret)}, 'utf8');`);
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain('TOP SECRET');
+  });
+
+  it('denies spawning processes and workers', async () => {
+    const spawn = await runSandboxed(`${ESCAPE}return proc.getBuiltinModule("child_process").execSync("echo pwned").toString();`);
+    expect(spawn.ok).toBe(false);
+    const worker = await runSandboxed(
+      `${ESCAPE}const { Worker } = proc.getBuiltinModule("worker_threads"); new Worker("1", { eval: true }); return "started";`,
+    );
+    expect(worker.ok).toBe(false);
+  });
+
+  it('denies network access, even to a loopback server', async () => {
+    const code = `${ESCAPE}const net = proc.getBuiltinModule("net");
+      return await new Promise((resolve) => {
+        const socket = net.connect(${port}, "127.0.0.1");
+        socket.on("data", (d) => resolve("connected: " + d));
+        socket.on("error", (e) => resolve("error: " + e.code));
+      });`;
+    const result = await runSandboxed(code);
+    expect(result).toMatchObject({ ok: true });
+    if (result.ok) expect(String(result.value)).toMatch(/^error: /);
+    expect(connections).toBe(0);
+  });
+
+  it('cuts infinite loops and memory blow-ups, and the parent survives', async () => {
+    const loop = await runSandboxed('while (true) {}', { timeoutMs: 1000 });
+    expect(loop).toMatchObject({ ok: false, kind: 'timeout' });
+    const asyncLoop = await runSandboxed('await new Promise(() => {}); return 1;', { timeoutMs: 800 });
+    expect(asyncLoop).toMatchObject({ ok: false, kind: 'timeout' });
+    const memory = await runSandboxed('const keep = []; for (;;) keep.push(new Array(1e6).fill(7));', {
+      memoryMb: 48,
+      timeoutMs: 10_000,
+    });
+    expect(memory).toMatchObject({ ok: false, kind: 'memory' });
+    const output = await runSandboxed('for (let i = 0; i < 1e5; i++) console.log("x".repeat(100)); return 1;', {
+      maxOutputChars: 1000,
+    });
+    expect(output.ok && output.logs.at(-1)).toBe('[output truncated]');
+    expect(await runSandboxed('return "still fine"')).toMatchObject({ ok: true, value: 'still fine' });
+  }, 30_000);
+});
