@@ -105,7 +105,8 @@ export function answerNumericMatch(field = 'answer', goldField = field, toleranc
 
 /** Whether the retrieved passages (`prediction[passagesField]`, else `example[passagesField]`) contain the gold answer. */
 export function answerPassageMatch(passagesField = 'context', goldField = 'answer'): Metric<Fields, Fields> {
-  return (example, prediction) => textPassageMatch(read(prediction, passagesField) ?? read(example, passagesField), read(example, goldField));
+  return (example, prediction) =>
+    textPassageMatch(read(prediction, passagesField) ?? read(example, passagesField), read(example, goldField));
 }
 
 /** Built-in metrics on the `answer` field (and `context` passages). */
