@@ -22,4 +22,18 @@ describe('examples', () => {
     expect(stdout).toContain('A: Mount Everest is 8849 metres tall.');
     expect(stdout).toContain('reloaded; instructions kept: "Write a short keyword query');
   });
+
+  it('the ReAct example runs its tools offline and says it is simulated', async () => {
+    const { stdout } = await tsx('examples/react-agent/main.ts');
+    expect(stdout).toContain('simulates the agent');
+    expect(stdout).toContain('multiply({"a":2.25,"b":3}) -> 6.75');
+    expect(stdout).toContain('total: 6.75');
+  });
+
+  it('the GSM8K Evaluate example reproduces the recorded accuracy', async () => {
+    const { stdout } = await tsx('examples/evaluate-gsm8k/main.ts');
+    expect(stdout).toContain('no live model is called');
+    expect(stdout).toContain('Score: 58.0% (58/100 correct)');
+    expect(stdout).toContain('marks 58/100');
+  });
 });
