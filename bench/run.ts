@@ -1,11 +1,19 @@
 /** Runs every benchmark and prints one line per result. `npm run bench [name]` runs one. */
 import { benchAdapter } from './adapter.js';
 import { benchEngineOverhead, benchFrontier } from './gepa-engine.js';
+import { benchLM } from './lm.js';
 
 const benches: Record<string, () => Promise<string> | string> = {
   adapter: () => {
     const { opsPerSecond, iterations } = benchAdapter();
     return `ChatAdapter format+parse (3 in / 2 out, 3 demos): ${opsPerSecond.toLocaleString('en-US')} ops/s over ${iterations} iterations (target ≥ 50,000/s)`;
+  },
+  lm: async () => {
+    const r = await benchLM();
+    return [
+      `1,000 calls, 100 ms latency, concurrency 64: ${Math.round(r.wallMs)} ms vs ideal ${Math.round(r.idealMs)} ms = ${r.ratio.toFixed(3)}× (target ≤ 1.15×)`,
+      `cache-hit path: ${Math.round(r.hitsPerSecond).toLocaleString('en-US')} calls/s (target ≥ 100,000/s)`,
+    ].join('\n  ');
   },
   'gepa-engine': async () => {
     const overhead = await benchEngineOverhead();

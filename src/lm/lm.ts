@@ -1,0 +1,273 @@
+import pLimit from 'p-limit';
+import { TsdspyError } from '../errors/index.js';
+import { cacheKey, defaultCacheDir, ResponseCache } from './cache.js';
+import { MissingApiKeyError } from './errors.js';
+import { costOf } from './prices.js';
+import { getProvider, type Provider, type ProviderClient, registeredProviders } from './providers/provider.js';
+import { backoffMs, classify, toNamedError } from './retry.js';
+import type { LanguageModel, LMCallConfig, LMCapabilities, LMRequest, LMResponse, Message, Usage } from './types.js';
+
+export class UnknownProviderError extends TsdspyError {}
+
+export interface LMOptions extends LMCallConfig {
+  /** Overrides the provider's environment variable (e.g. OPENAI_API_KEY). Never stored in history or caches. */
+  apiKey?: string;
+  baseURL?: string;
+  headers?: Record<string, string>;
+  /** Retries after the first attempt for 408/409/429/5xx and network errors (default 3). */
+  numRetries?: number;
+  /** First backoff step in ms (default 500); doubles per attempt, with jitter. */
+  retryBaseMs?: number;
+  /** Calls in flight at once for this LM, across all callers (default 8). */
+  maxConcurrency?: number;
+  /** Response cache (memory + disk); false turns it off (default true). */
+  cache?: boolean;
+  /** Disk cache directory (default `TSDSPY_CACHE_DIR` or the user's cache dir); null keeps the cache in memory. */
+  cacheDir?: string | null;
+  /** Entries kept in `history` (default 100). */
+  historySize?: number;
+}
+
+/** One call as remembered by `lm.history`. */
+export interface HistoryEntry {
+  timestamp: string;
+  model: string;
+  messages: Message[];
+  config: LMCallConfig;
+  response?: LMResponse;
+  error?: string;
+  usage?: Usage;
+  /** USD; undefined when the model's price is unknown. */
+  cost?: number;
+  /** Served from the cache or coalesced with an identical in-flight call: no tokens spent. */
+  cached: boolean;
+  durationMs: number;
+}
+
+const SAMPLING_KEYS = [
+  'temperature',
+  'maxTokens',
+  'n',
+  'stop',
+  'topP',
+  'seed',
+  'logprobs',
+  'topLogprobs',
+  'reasoningEffort',
+  'rolloutId',
+  'timeoutMs',
+] as const satisfies readonly (keyof LMCallConfig)[];
+
+const LOCAL_HOST = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/;
+
+/**
+ * A language model behind a provider SDK: `new LM('openai/gpt-4.1-mini')`, `new LM('anthropic/claude-sonnet-4-5')`,
+ * `new LM('ollama/llama3.1')`, or any OpenAI-compatible server with `{ baseURL }`. Adds caching, retries with
+ * backoff, a concurrency limit, usage and cost tracking, and a bounded history.
+ */
+export class LM implements LanguageModel {
+  readonly model: string;
+  readonly provider: string;
+  readonly modelName: string;
+  readonly capabilities: LMCapabilities;
+  readonly defaults: LMCallConfig;
+  private readonly providerModule: Provider;
+  private readonly options: LMOptions;
+  private client?: ProviderClient;
+  private apiKey = '';
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly cache: ResponseCache | null;
+  private readonly inFlight = new Map<string, Promise<LMResponse>>();
+  private readonly entries: HistoryEntry[] = [];
+  private readonly totals = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+  private spent = 0;
+  private costKnown = true;
+
+  constructor(model: string, options: LMOptions = {}) {
+    const slash = model.indexOf('/');
+    this.provider = slash === -1 ? '' : model.slice(0, slash);
+    this.modelName = model.slice(slash + 1);
+    const provider = getProvider(this.provider);
+    if (!provider || !this.modelName) {
+      throw new UnknownProviderError(
+        `No provider "${this.provider}" for LM "${model}". Write names as "provider/model"; registered providers: ${registeredProviders().join(', ') || '(none)'}. Register one with registerProvider(prefix, provider).`,
+      );
+    }
+    this.model = model;
+    this.providerModule = provider;
+    this.options = options;
+    this.capabilities = provider.capabilities;
+    this.defaults = Object.fromEntries(
+      SAMPLING_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]),
+    ) as LMCallConfig;
+    this.limit = pLimit(options.maxConcurrency ?? 8);
+    this.cache =
+      options.cache === false ? null : new ResponseCache(options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir);
+  }
+
+  /** Token totals over every call that reached the provider (cache hits add nothing). */
+  get usage(): Readonly<{ inputTokens: number; outputTokens: number; cachedTokens: number }> {
+    return { ...this.totals };
+  }
+
+  /** USD spent, or undefined when a call's model price is unknown. */
+  get cost(): number | undefined {
+    return this.costKnown ? this.spent : undefined;
+  }
+
+  get history(): readonly HistoryEntry[] {
+    return this.entries;
+  }
+
+  /** A new LM with the same provider settings and different defaults (caches are not shared). */
+  copy(overrides: LMOptions = {}): LM {
+    return new LM(this.model, { ...this.options, ...overrides });
+  }
+
+  async call(request: LMRequest): Promise<LMResponse> {
+    const merged: LMRequest = { ...this.defaults, ...request };
+    const started = performance.now();
+    if (!this.cache) return this.fetch(merged, started);
+    const key = cacheKey(`${this.provider}/${this.modelName}`, merged);
+    const hit = this.cache.peek(key) ?? (await this.cache.get(key));
+    if (hit) return this.remember(merged, { ...hit, cached: true }, started, true);
+    const pending = this.inFlight.get(key);
+    if (pending) return this.remember(merged, { ...(await pending), cached: true }, started, true);
+    const fresh = this.fetch(merged, started);
+    this.inFlight.set(key, fresh);
+    try {
+      const response = await fresh;
+      await this.cache.set(key, stripCached(response));
+      return response;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /** Pretty-prints the last `n` calls (and returns the text). */
+  inspectHistory(n = 1): string {
+    const text = this.entries
+      .slice(-n)
+      .map((e) => {
+        const head = `[${e.timestamp}] ${e.model}${e.cached ? ' (cached)' : ''} ${Math.round(e.durationMs)} ms${
+          e.usage ? ` · ${e.usage.inputTokens} in / ${e.usage.outputTokens} out` : ''
+        }${e.cost !== undefined ? ` · $${e.cost.toFixed(6)}` : ''}`;
+        const messages = e.messages.map((m) => `${m.role.toUpperCase()}:\n${m.content}`).join('\n\n');
+        const reply = e.error
+          ? `ERROR: ${e.error}`
+          : (e.response?.completions ?? [])
+              .map((c, i) => `RESPONSE${e.response && e.response.completions.length > 1 ? ` ${i + 1}` : ''}:\n${c.text}`)
+              .join('\n\n');
+        return `${head}\n\n${messages}\n\n${reply}`;
+      })
+      .join(`\n\n${'─'.repeat(60)}\n\n`);
+    console.log(text);
+    return text;
+  }
+
+  private async fetch(request: LMRequest, started: number): Promise<LMResponse> {
+    const client = this.getClient();
+    const retries = this.options.numRetries ?? 3;
+    return this.limit(async () => {
+      for (let attempt = 0; ; attempt++) {
+        request.signal?.throwIfAborted();
+        try {
+          const context = {
+            ...(request.signal ? { signal: request.signal } : {}),
+            ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}),
+          };
+          const response = await client.complete(this.modelName, request, context);
+          return this.remember(request, this.withCost(response), started, false);
+        } catch (error) {
+          const failure = classify(error);
+          if (failure.kind === 'abort' || request.signal?.aborted) throw request.signal?.reason ?? error;
+          if (!failure.retryable || attempt >= retries) {
+            const named = toNamedError(failure, this.provider, (s) => this.redact(s), error);
+            this.record(request, { error: named.message, cached: false, durationMs: performance.now() - started });
+            throw named;
+          }
+          await sleep(backoffMs(attempt, failure, Math.random, this.options.retryBaseMs ?? 500), request.signal);
+        }
+      }
+    });
+  }
+
+  private withCost(response: LMResponse): LMResponse {
+    if (!response.usage) return response;
+    const cost = this.providerModule.free ? 0 : costOf(this.modelName, response.usage);
+    return cost === undefined ? response : { ...response, cost };
+  }
+
+  private remember(request: LMRequest, response: LMResponse, started: number, cached: boolean): LMResponse {
+    if (!cached && response.usage) {
+      this.totals.inputTokens += response.usage.inputTokens;
+      this.totals.outputTokens += response.usage.outputTokens;
+      this.totals.cachedTokens += response.usage.cachedTokens ?? 0;
+      if (response.cost === undefined) this.costKnown = false;
+      else this.spent += response.cost;
+    }
+    this.record(request, {
+      response,
+      ...(response.usage ? { usage: response.usage } : {}),
+      ...(response.cost !== undefined ? { cost: cached ? 0 : response.cost } : {}),
+      cached,
+      durationMs: performance.now() - started,
+    });
+    return response;
+  }
+
+  private record(request: LMRequest, fields: Omit<HistoryEntry, 'timestamp' | 'model' | 'messages' | 'config'>): void {
+    const { messages, signal: _signal, ...config } = request;
+    this.entries.push({ timestamp: new Date().toISOString(), model: this.model, messages, config, ...fields });
+    const max = this.options.historySize ?? 100;
+    if (this.entries.length > max) this.entries.splice(0, this.entries.length - max);
+  }
+
+  /** Builds the SDK client at the first call, so a missing key fails there and not at import. */
+  private getClient(): ProviderClient {
+    if (this.client) return this.client;
+    const provider = this.providerModule;
+    const baseURL =
+      this.options.baseURL ?? (provider.baseURLEnv ? process.env[provider.baseURLEnv] : undefined) ?? provider.defaultBaseURL;
+    const envKey = provider.apiKeyEnv ? process.env[provider.apiKeyEnv] : undefined;
+    const key = this.options.apiKey ?? envKey;
+    const local = baseURL !== undefined && LOCAL_HOST.test(baseURL);
+    if (!key && provider.apiKeyEnv && !local) throw new MissingApiKeyError(provider.name, provider.apiKeyEnv);
+    this.apiKey = key ?? 'no-key';
+    this.client = provider.createClient({
+      apiKey: this.apiKey,
+      ...(baseURL ? { baseURL } : {}),
+      ...(this.options.headers ? { headers: this.options.headers } : {}),
+    });
+    return this.client;
+  }
+
+  private redact(text: string): string {
+    return this.apiKey.length >= 8 ? text.split(this.apiKey).join('[redacted]') : text;
+  }
+
+  /** Keeps keys out of `JSON.stringify(lm)` and console output. */
+  toJSON(): { model: string; defaults: LMCallConfig } {
+    return { model: this.model, defaults: this.defaults };
+  }
+}
+
+function stripCached(response: LMResponse): LMResponse {
+  const { cached: _cached, ...rest } = response;
+  return rest;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
