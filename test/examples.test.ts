@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const tsx = (file: string) => run(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, OPENAI_API_KEY: '' } });
+const tsx = (file: string) =>
+  run(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' } });
 
 describe('examples', () => {
   it('the README quick start is examples/quickstart.ts, and it runs', async () => {
@@ -18,14 +19,15 @@ describe('examples', () => {
 
   it('the two-step QA example runs offline and says its LM is simulated', async () => {
     const { stdout } = await tsx('examples/two-step-qa/main.ts');
-    expect(stdout).toContain('Running on a ScriptedLM (simulated');
+    expect(stdout).toContain('Running on a ScriptedLM (simulated replies');
+    expect(stdout).toContain('no model is called');
     expect(stdout).toContain('A: Mount Everest is 8849 metres tall.');
     expect(stdout).toContain('reloaded; instructions kept: "Write a short keyword query');
   });
 
   it('the ReAct example runs its tools offline and says it is simulated', async () => {
     const { stdout } = await tsx('examples/react-agent/main.ts');
-    expect(stdout).toContain('simulates the agent');
+    expect(stdout).toContain('Running on a ScriptedLM (it simulates the agent');
     expect(stdout).toContain('multiply({"a":2.25,"b":3}) -> 6.75');
     expect(stdout).toContain('total: 6.75');
   });

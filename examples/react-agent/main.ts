@@ -3,6 +3,7 @@
  * plays the agent by reading its own prompt, so the run below is simulated: it shows the loop, not a model.
  */
 import { chatReply, configure, ReAct, ScriptedLM, tool, z } from 'tsdspy';
+import { exampleLM } from '../lm.js';
 
 const PRICES: Record<string, number> = { apple: 0.5, bread: 2.25, coffee: 7.8 };
 
@@ -55,8 +56,7 @@ const simulated = new ScriptedLM((request) => {
 });
 
 console.log('tsdspy example: ReAct agent with two tools');
-console.log('Running on a ScriptedLM that simulates the agent (no model is called).\n');
-configure({ lm: simulated });
+configure({ lm: exampleLM(simulated, 'it simulates the agent by reading its own prompt').lm });
 
 const agent = new ReAct('question -> total: number "the total cost in dollars"', {
   tools: [lookupPrice, calculator],

@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainOfThought, captureTrace, chatReply, configure, Module, Predict, ScriptedLM } from 'tsdspy';
+import { exampleLM } from '../lm.js';
 
 const CORPUS = [
   'The Eiffel Tower is in Paris and was completed in 1889.',
@@ -57,8 +58,8 @@ const simulatedLM = new ScriptedLM((request) => {
 
 async function main() {
   console.log('tsdspy example: two-step QA');
-  console.log('Running on a ScriptedLM (simulated replies computed from each prompt; no model is called).\n');
-  configure({ lm: simulatedLM });
+  const { lm } = exampleLM(simulatedLM, 'simulated replies computed from each prompt');
+  configure({ lm });
 
   const program = new TwoStepQA();
   program.generateQuery.instructions = 'Write a short keyword query that would find the answer.';
@@ -80,7 +81,11 @@ async function main() {
   await program.save(path, { example: 'two-step-qa' });
   const reloaded = await new TwoStepQA().load(path);
   console.log(`\nSaved to ${path} and reloaded; instructions kept: "${reloaded.generateQuery.instructions}"`);
-  console.log(`LM calls made: ${simulatedLM.callCount} (all simulated).`);
+  console.log(
+    lm === simulatedLM
+      ? `LM calls made: ${simulatedLM.callCount} (all simulated).`
+      : `LM usage: ${JSON.stringify((lm as { usage?: unknown }).usage)}`,
+  );
 }
 
 await main();
