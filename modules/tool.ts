@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TsdspyError } from '../src/errors/index.js';
+import { cloneParameters } from '../src/module/walk.js';
 import { toJsonSchema } from '../src/signature/json-schema.js';
 
 /** Arguments a tool was called with did not match its parameters. */
@@ -51,6 +52,13 @@ export class Tool<P extends z.ZodObject = z.ZodObject> {
       parameters: z.object(shape),
       execute: fn as (args: object) => unknown,
     });
+  }
+
+  /** A copy with its own descriptions (what `Module.clone()` uses); the schema and function are shared. */
+  [cloneParameters](): Tool<P> {
+    const copy = new Tool<P>({ name: this.name, description: this.description, parameters: this.parameters, execute: this.run });
+    copy.argDescriptions = { ...this.argDescriptions };
+    return copy;
   }
 
   /** Validates the arguments, then runs the tool. Invalid arguments throw ToolArgumentsError. */

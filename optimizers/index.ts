@@ -1,1 +1,2 @@
 export * from './gepa/index.js';
+export * from './optimizer.js';

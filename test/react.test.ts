@@ -132,6 +132,15 @@ describe('ReAct', () => {
     expect(fresh.namedParameters()).toEqual(agent.namedParameters());
   });
 
+  it('clones tools with the agent, so editing a clone never changes the original', () => {
+    const agent = new ReAct('question -> answer', { tools: [weather] });
+    const copy = agent.clone();
+    copy.setParameters({ 'tools.weather.description': 'changed', 'tools.weather.args.city': 'changed too' });
+    expect(agent.namedParameters()['tools.weather.description']).toBe('Current weather in a city.');
+    expect(agent.namedParameters()['tools.weather.args.city']).toBe('City name');
+    expect(copy.tools.weather).not.toBe(agent.tools.weather);
+  });
+
   it('builds simple tools from functions', async () => {
     const shout = Tool.fromFunction(({ text }) => String(text).toUpperCase(), {
       name: 'shout',

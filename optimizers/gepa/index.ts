@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './events.js';
 export { type CandidateScores, Frontier, type FrontierType, nonDominatedCounts } from './frontier.js';
 export { type EngineOptions, type OptimizeOptions, optimize } from './optimize.js';
+export * from './program/index.js';
 export * from './proposers/reflection-lm.js';
 export * from './proposers/reflection-prompt.js';
 export type { CandidateProposer } from './proposers/reflective.js';

@@ -2,4 +2,4 @@ export * from './call-context.js';
 export * from './module.js';
 export * from './predict.js';
 export * from './state.js';
-export { isPlainObject } from './walk.js';
+export { cloneParameters, isPlainObject, type ParameterHolder } from './walk.js';

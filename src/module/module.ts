@@ -3,7 +3,15 @@ import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import { emit, newCallId } from '../settings/callbacks.js';
 import { currentSettings } from '../settings/settings.js';
 import { runInNamingScope } from './call-context.js';
-import { applyState, dumpProgramState, type PredictorState, type ProgramState, parseProgramState } from './state.js';
+import {
+  applyState,
+  dumpProgramState,
+  type PredictorState,
+  type ProgramState,
+  parseProgramState,
+  programMetadataOf,
+  setProgramMetadata,
+} from './state.js';
 import { cloneMember, walkTree } from './walk.js';
 
 /** Per-call options accepted by every module's `call` and `forward`. */
@@ -128,6 +136,8 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
   protected cloneWithMemo(memo: Map<object, object>): this {
     const copy = Object.create(Object.getPrototypeOf(this)) as this;
     memo.set(this, copy);
+    const metadata = programMetadataOf(this);
+    if (metadata) setProgramMetadata(copy, metadata);
     const cloneNode = (node: object) => (isModule(node) ? node.cloneWithMemo(memo) : undefined);
     for (const [key, value] of Object.entries(this)) {
       (copy as Record<string, unknown>)[key] = cloneMember(value, memo, cloneNode);

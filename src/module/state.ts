@@ -41,6 +41,17 @@ export const programStateSchema = z.object({
 export type PredictorState = z.infer<typeof predictorStateSchema> & { signature: SignatureJSON };
 export type ProgramState = z.infer<typeof programStateSchema> & { predictors: Record<string, PredictorState> };
 
+const programMetadata = new WeakMap<object, Record<string, unknown>>();
+
+/** Metadata saved with a program (e.g. which optimizer produced it); kept by `clone()`. */
+export function setProgramMetadata(program: object, metadata: Record<string, unknown>): void {
+  programMetadata.set(program, { ...programMetadata.get(program), ...metadata });
+}
+
+export function programMetadataOf(program: object): Record<string, unknown> | undefined {
+  return programMetadata.get(program);
+}
+
 export function dumpProgramState(program: AnyModule, metadata: Record<string, unknown>): ProgramState {
   const predictors: Record<string, PredictorState> = {};
   const predictorNames = new Set<string>();
@@ -57,7 +68,7 @@ export function dumpProgramState(program: AnyModule, metadata: Record<string, un
     version: PROGRAM_STATE_VERSION,
     predictors,
     ...(Object.keys(parameters).length ? { parameters } : {}),
-    metadata: { savedAt: new Date().toISOString(), ...metadata },
+    metadata: { savedAt: new Date().toISOString(), ...programMetadata.get(program), ...metadata },
   };
 }
 

@@ -34,8 +34,23 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
+ * Objects that hold learnable text but are not modules (e.g. tools) implement this to be copied by `clone()`
+ * instead of shared.
+ */
+export const cloneParameters: unique symbol = Symbol.for('tsdspy.cloneParameters');
+
+export interface ParameterHolder {
+  [cloneParameters](): object;
+}
+
+function isParameterHolder(value: object): value is ParameterHolder {
+  return typeof (value as Partial<ParameterHolder>)[cloneParameters] === 'function';
+}
+
+/**
  * Copies a module's parameters: nested modules are cloned, arrays and plain records are copied deeply,
- * anything else (LM clients, zod schemas, signatures, functions, class instances) is shared.
+ * parameter holders (tools) copy themselves, anything else (LM clients, zod schemas, signatures, functions, other
+ * class instances) is shared.
  * `memo` keeps aliasing: an object reached twice is copied once.
  */
 export function cloneMember(value: unknown, memo: Map<object, object>, cloneNode: (node: object) => object | undefined): unknown {
@@ -44,6 +59,11 @@ export function cloneMember(value: unknown, memo: Map<object, object>, cloneNode
   if (seen) return seen;
   const cloned = cloneNode(value);
   if (cloned !== undefined) return cloned;
+  if (isParameterHolder(value)) {
+    const copy = value[cloneParameters]();
+    memo.set(value, copy);
+    return copy;
+  }
   if (Array.isArray(value)) {
     const copy: unknown[] = [];
     memo.set(value, copy);

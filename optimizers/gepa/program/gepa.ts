@@ -1,0 +1,220 @@
+import type { Metric } from '../../../src/evaluate/metric.js';
+import type { AnyModule } from '../../../src/module/module.js';
+import { setProgramMetadata } from '../../../src/module/state.js';
+import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../../optimizer.js';
+import { GEPAConfigError } from '../errors.js';
+import { type EngineOptions, optimize } from '../optimize.js';
+import type { ReflectionLM } from '../proposers/reflection-lm.js';
+import type { GEPAResult } from '../result.js';
+import type { ModuleSelectorOption } from '../strategies/component-selection.js';
+import type { Candidate } from '../types.js';
+import { type InstructionProposer, isToolComponent, ProgramAdapter } from './adapter.js';
+import { type AutoPreset, autoBudget } from './auto-budget.js';
+import { INSTRUCTION_REFLECTION_TEMPLATE, toolTemplateFor } from './prompts.js';
+
+/** The metric GEPA calls: a score, or better `{ score, feedback }`; `ctx.predName` asks for one predictor's feedback. */
+// biome-ignore lint/suspicious/noExplicitAny: metrics are written against the user's own prediction type
+export type GEPAMetric = Metric<Record<string, any>, any>;
+
+export interface GEPAOptions
+  extends Omit<EngineOptions, 'maxMetricCalls' | 'moduleSelector' | 'customCandidateProposer' | 'reflectionLM'> {
+  metric: GEPAMetric;
+  /** Exactly one of `auto`, `maxMetricCalls`, `maxFullEvals`. */
+  auto?: AutoPreset;
+  maxMetricCalls?: number;
+  /** Budget as a number of full passes over train + val. */
+  maxFullEvals?: number;
+  reflectionLM?: ReflectionLM;
+  componentSelector?: ModuleSelectorOption;
+  /** Also evolve ReAct tool descriptions and argument descriptions. */
+  optimizeToolDescriptions?: boolean;
+  /** Show reflection the raw reply and the expected structure when a predictor's output failed to parse (default true). */
+  addFormatFailureAsFeedback?: boolean;
+  /** Examples run at once (default 8). */
+  concurrency?: number;
+  /** Score of an example whose program or metric threw (default 0). */
+  failureScore?: number;
+  /** Attach `detailedResults` to the compiled program (default true). */
+  trackStats?: boolean;
+  /** Replaces the reflection prompt: returns new texts for the components to update. */
+  instructionProposer?: InstructionProposer;
+  /** Warn once when a predictor-level score differs from the program-level score (default true). */
+  warnOnScoreMismatch?: boolean;
+}
+
+/** What `compiled.detailedResults` holds when `trackStats` is on. */
+export interface GEPADetailedResults<P extends AnyModule = AnyModule> {
+  /** Every accepted candidate, as a program. */
+  candidates: P[];
+  bestIdx: number;
+  valAggregateScores: number[];
+  /** Parents of each candidate (`[]` for the seed, two for a merge). */
+  parents: number[][];
+  perValInstanceBestCandidates: number[][];
+  totalMetricCalls: number;
+  numFullValEvals: number;
+  runDir: string | null;
+  /** The engine's raw result (candidate texts, per-example scores, …). */
+  result: GEPAResult;
+}
+
+export type CompiledWithGEPA<P extends AnyModule> = P & { readonly detailedResults?: GEPADetailedResults<P> };
+
+/**
+ * GEPA for programs: evolves every predictor's instructions (and optionally ReAct tool descriptions) by reflecting
+ * on the program's own traces and the metric's feedback. `compile` returns an optimized clone; the input is untouched.
+ */
+export class GEPA implements Optimizer {
+  readonly name = 'GEPA';
+  /** The metric-call budget of the last compile (after resolving `auto` / `maxFullEvals`). */
+  lastBudget?: number;
+
+  constructor(readonly options: GEPAOptions) {
+    if (typeof options?.metric !== 'function') {
+      throw new OptimizerConfigError(
+        'GEPA needs a metric: new GEPA({ metric: (example, prediction, ctx) => ({ score, feedback }) , ... })',
+      );
+    }
+    const budgets = (['auto', 'maxMetricCalls', 'maxFullEvals'] as const).filter((k) => options[k] !== undefined);
+    if (budgets.length !== 1) {
+      throw new GEPAConfigError(
+        `Give exactly one of auto ('light' | 'medium' | 'heavy'), maxMetricCalls or maxFullEvals; got ${budgets.length ? budgets.join(' and ') : 'none'}.`,
+      );
+    }
+    if (options.auto !== undefined && !['light', 'medium', 'heavy'].includes(options.auto)) {
+      throw new GEPAConfigError(`auto must be 'light', 'medium' or 'heavy', not ${JSON.stringify(options.auto)}`);
+    }
+    if (!options.reflectionLM && !options.instructionProposer) {
+      throw new GEPAConfigError(
+        'GEPA needs a reflectionLM (e.g. new LM("openai/gpt-5", { temperature: 1 })) or an instructionProposer',
+      );
+    }
+  }
+
+  compile<P extends AnyModule>(
+    program: P,
+    trainset: readonly ExampleLike[],
+    valset?: readonly ExampleLike[],
+  ): Promise<CompiledWithGEPA<P>>;
+  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<CompiledWithGEPA<P>>;
+  async compile<P extends AnyModule>(
+    program: P,
+    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
+    maybeValset?: readonly ExampleLike[],
+  ): Promise<CompiledWithGEPA<P>> {
+    const { trainset, valset: givenValset } = compileArgs(trainsetOrOptions, maybeValset);
+    if (trainset.length === 0) throw new GEPAConfigError('GEPA.compile needs a non-empty trainset');
+    if (!givenValset) {
+      process.emitWarning(
+        'GEPA: no valset given, so the trainset is also the valset. The result will overfit it; pass a separate, smallest-representative valset to measure generalization.',
+      );
+    }
+    const valset = givenValset ?? trainset;
+    const o = this.options;
+    const student = program.clone();
+    const seedCandidate = this.seedCandidate(student);
+    const budget = this.budget(student, trainset.length, valset.length, givenValset !== undefined);
+    this.lastBudget = budget;
+    console.info(
+      `GEPA: budget of ${budget} metric calls${o.auto ? ` (auto: '${o.auto}')` : ''} over ${Object.keys(seedCandidate).length} components.`,
+    );
+
+    const adapter = new ProgramAdapter({
+      student,
+      metric: o.metric as never,
+      concurrency: o.concurrency ?? 8,
+      failureScore: o.failureScore ?? 0,
+      addFormatFailureAsFeedback: o.addFormatFailureAsFeedback ?? true,
+      warnOnScoreMismatch: o.warnOnScoreMismatch ?? true,
+      ...(o.instructionProposer ? { instructionProposer: o.instructionProposer } : {}),
+    });
+    const {
+      metric: _metric,
+      auto: _auto,
+      maxFullEvals: _full,
+      componentSelector,
+      optimizeToolDescriptions: _tools,
+      addFormatFailureAsFeedback: _format,
+      concurrency: _concurrency,
+      failureScore: _failure,
+      trackStats,
+      instructionProposer: _proposer,
+      warnOnScoreMismatch: _warn,
+      reflectionPromptTemplate,
+      ...engineOptions
+    } = o;
+    const result = await optimize({
+      ...engineOptions,
+      seedCandidate,
+      trainset,
+      valset,
+      adapter,
+      maxMetricCalls: budget,
+      moduleSelector: componentSelector ?? 'round_robin',
+      useMerge: o.useMerge ?? true,
+      reflectionPromptTemplate: reflectionPromptTemplate ?? this.templates(seedCandidate),
+    });
+
+    const optimized = adapter.buildProgram(result.bestCandidate) as P;
+    setProgramMetadata(optimized, {
+      optimizer: {
+        name: 'GEPA',
+        options: describeOptions(o, budget),
+        bestScore: result.bestScore,
+        metricCalls: result.totalMetricCalls,
+        candidates: result.candidates.length,
+        date: new Date().toISOString(),
+      },
+    });
+    if (trackStats ?? true) {
+      const details: GEPADetailedResults<P> = {
+        candidates: result.candidates.map((c) => adapter.buildProgram(c) as P),
+        bestIdx: result.bestIdx,
+        valAggregateScores: result.valAggregateScores,
+        parents: result.parents,
+        perValInstanceBestCandidates: result.perValInstanceBestCandidates,
+        totalMetricCalls: result.totalMetricCalls,
+        numFullValEvals: result.numFullValEvals,
+        runDir: result.runDir,
+        result,
+      };
+      // Not enumerable: the module tree walker must not mistake the candidate programs for submodules.
+      Object.defineProperty(optimized, 'detailedResults', { value: details, enumerable: false, configurable: true });
+    }
+    return optimized as CompiledWithGEPA<P>;
+  }
+
+  private seedCandidate(student: AnyModule): Candidate {
+    const predictorNames = new Set(student.namedPredictors().map(([name]) => name));
+    const candidate: Candidate = {};
+    for (const [name, text] of Object.entries(student.namedParameters())) {
+      if (predictorNames.has(name) || (this.options.optimizeToolDescriptions && isToolComponent(name))) candidate[name] = text;
+    }
+    if (Object.keys(candidate).length === 0) throw new GEPAConfigError('The program has no predictors to optimize');
+    return candidate;
+  }
+
+  private budget(student: AnyModule, trainSize: number, valSize: number, separateVal: boolean): number {
+    const o = this.options;
+    if (o.maxMetricCalls !== undefined) return o.maxMetricCalls;
+    if (o.maxFullEvals !== undefined) return o.maxFullEvals * (trainSize + (separateVal ? valSize : 0));
+    return autoBudget(o.auto as AutoPreset, student.predictors().length, valSize);
+  }
+
+  private templates(candidate: Candidate): Record<string, string> {
+    return Object.fromEntries(
+      Object.keys(candidate).map((c) => [c, isToolComponent(c) ? toolTemplateFor(c) : INSTRUCTION_REFLECTION_TEMPLATE]),
+    );
+  }
+}
+
+/** Options as saved in program metadata: scalars and LM names only — no functions, objects or secrets. */
+function describeOptions(options: GEPAOptions, budget: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { maxMetricCalls: budget };
+  for (const [key, value] of Object.entries(options)) {
+    if (['string', 'number', 'boolean'].includes(typeof value)) out[key] = value;
+  }
+  const lm = options.reflectionLM;
+  out.reflectionLM = typeof lm === 'string' ? lm : typeof lm === 'function' ? 'custom function' : lm?.model;
+  return out;
+}

@@ -1,0 +1,4 @@
+export * from './adapter.js';
+export * from './auto-budget.js';
+export * from './gepa.js';
+export * from './prompts.js';

@@ -1,0 +1,38 @@
+import type { Example } from '../src/data/example.js';
+import { TsdspyError } from '../src/errors/index.js';
+import type { AnyModule } from '../src/module/module.js';
+
+/** A training or validation example: an `Example` (its `inputs()` go to the program) or a plain record. */
+export type ExampleLike = Example<object> | Record<string, unknown>;
+
+export interface CompileOptions {
+  trainset: readonly ExampleLike[];
+  valset?: readonly ExampleLike[];
+}
+
+/**
+ * What every optimizer implements: `compile` returns an optimized copy of the program and never mutates it.
+ * Swapping optimizers is a one-line change.
+ */
+export interface Optimizer {
+  readonly name: string;
+  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
+  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
+}
+
+/** Options given to an optimizer that cannot work (e.g. a missing metric). */
+export class OptimizerConfigError extends TsdspyError {}
+
+/** Normalises the two `compile` call forms. */
+export function compileArgs(
+  trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
+  valset?: readonly ExampleLike[],
+): { trainset: readonly ExampleLike[]; valset: readonly ExampleLike[] | undefined } {
+  if (Array.isArray(trainsetOrOptions)) return { trainset: trainsetOrOptions, valset };
+  const options = trainsetOrOptions as CompileOptions;
+  if (!options || !Array.isArray(options.trainset))
+    throw new OptimizerConfigError(
+      'compile needs a trainset: compile(program, trainset, valset) or compile(program, { trainset, valset })',
+    );
+  return { trainset: options.trainset, valset: options.valset };
+}
