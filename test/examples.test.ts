@@ -32,6 +32,17 @@ describe('examples', () => {
     expect(stdout).toContain('total: 6.75');
   });
 
+  it('the GSM8K GEPA example (the main job) improves offline and labels the run as simulated', async () => {
+    const { stdout } = await tsx('examples/gsm8k-gepa/main.ts');
+    expect(stdout).toContain('SIMULATED RUN');
+    expect(stdout).toContain('they are not the accuracy of any model');
+    const baseline = Number(/Baseline test score: ([\d.]+)%/.exec(stdout)?.[1]);
+    const final = Number(/Final test score: +([\d.]+)%/.exec(stdout)?.[1]);
+    expect(final).toBeGreaterThan(baseline);
+    expect(stdout).toMatch(/Metric calls used: +\d+ \(budget 240\)/);
+    expect(stdout).toContain('Evolved instruction:');
+  });
+
   it('the GSM8K Evaluate example reproduces the recorded accuracy', async () => {
     const { stdout } = await tsx('examples/evaluate-gsm8k/main.ts');
     expect(stdout).toContain('no live model is called');

@@ -1,0 +1,68 @@
+/**
+ * Simulated LMs for running the GSM8K + GEPA example offline. They are NOT models: the task LM looks up the gold
+ * answer and then makes a systematic mistake on three kinds of problems unless its instructions contain the matching
+ * rule; the reflection LM adds a rule when the failing examples it is shown (with their feedback) are of that kind.
+ * This reproduces the mechanics GEPA relies on — behaviour that depends on the instruction text, and lessons that can
+ * only be learned from feedback — without claiming anything about real model accuracy.
+ */
+import { type LMRequest, ScriptedLM, chatReply } from 'tsdspy';
+
+interface Skill {
+  name: string;
+  /** Which questions it concerns. */
+  appliesTo: RegExp;
+  /** The phrase the task LM looks for in its instructions. */
+  cue: string;
+  /** The rule the reflection LM writes (contains the cue). */
+  rule: string;
+  /** The mistake made without the rule. */
+  mistake: (gold: number) => number;
+}
+
+const SKILLS: Skill[] = [
+  {
+    name: 'percentages',
+    appliesTo: /%|percent/i,
+    cue: 'percentage',
+    rule: 'When a problem gives a percentage, turn it into a fraction of the quantity it refers to before combining it with anything else.',
+    mistake: (gold) => gold + 10,
+  },
+  {
+    name: 'per-item quantities',
+    appliesTo: /\beach\b|\bper\b|\bevery\b/i,
+    cue: 'per item',
+    rule: 'When amounts are given per item (each, per, every), multiply by the number of items before adding totals.',
+    mistake: (gold) => Math.round(gold / 2),
+  },
+  {
+    name: 'time units',
+    appliesTo: /\bhours?\b|\bminutes?\b/i,
+    cue: 'units of time',
+    rule: 'Keep units of time consistent: convert between minutes and hours before combining quantities.',
+    mistake: (gold) => gold * 60,
+  },
+];
+
+const instructionsOf = (request: LMRequest) => /your objective is:\n([\s\S]*)$/.exec(request.messages[0]?.content ?? '')?.[1] ?? '';
+
+export function simulatedTaskLM(goldByQuestion: ReadonlyMap<string, number>): ScriptedLM {
+  return new ScriptedLM((request) => {
+    const question = /\[\[ ## question ## \]\]\n([\s\S]*?)\n\nRespond with/.exec(request.messages.at(-1)?.content ?? '')?.[1] ?? '';
+    const gold = goldByQuestion.get(question);
+    if (gold === undefined) return chatReply({ reasoning: 'I do not recognise this problem.', answer: '0' });
+    const instructions = instructionsOf(request).toLowerCase();
+    const missed = SKILLS.filter((s) => s.appliesTo.test(question) && !instructions.includes(s.cue));
+    const answer = missed.reduce((value, skill) => skill.mistake(value), gold);
+    const reasoning = missed.length ? `I handled the ${missed.map((s) => s.name).join(' and ')} loosely.` : 'I worked through each step carefully.';
+    return chatReply({ reasoning, answer: String(answer) });
+  });
+}
+
+/** Reads the failing examples in the reflection prompt and adds the rule for each kind of problem they show. */
+export function simulatedReflectionLM(prompt: string): string {
+  const current = /```\n([\s\S]*?)\n```/.exec(prompt)?.[1] ?? '';
+  const failing = prompt.split('# Example ').filter((block) => /## Feedback\nIncorrect/.test(block));
+  const rules = SKILLS.filter((s) => failing.some((block) => s.appliesTo.test(block.split('## Generated Outputs')[0] ?? ''))).map((s) => s.rule);
+  const lines = [current, ...rules.filter((rule) => !current.includes(rule))];
+  return `\`\`\`\n${lines.join('\n')}\n\`\`\``;
+}
