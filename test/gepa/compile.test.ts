@@ -122,6 +122,22 @@ describe('GEPA.compile on a two-predictor program', () => {
   });
 });
 
+describe('resume', () => {
+  it('resumes a compile from its run dir without spending the budget again', async () => {
+    const runDir = await mkdtemp(join(tmpdir(), 'gepa-compile-run-'));
+    const calls: Array<{ predName?: string }> = [];
+    const compile = (metric: ReturnType<typeof keyMetric>) =>
+      withSettings({ lm: factTaskLM() }, () =>
+        new GEPA({ metric, maxMetricCalls: 60, reflectionLM: factReflectionLM, runDir, ...quiet }).compile(new KeyProgram(), keyData(4), keyData(4)),
+      );
+    const first = await compile(keyMetric());
+    const again = await compile(keyMetric(calls));
+    expect(again.namedParameters()).toEqual(first.namedParameters());
+    expect(again.detailedResults?.totalMetricCalls).toBe(first.detailedResults?.totalMetricCalls);
+    expect(calls).toHaveLength(0);
+  });
+});
+
 describe('format failures', () => {
   it('show reflection the raw reply and the expected structure, so the instruction can be repaired', async () => {
     const prompts: string[] = [];
