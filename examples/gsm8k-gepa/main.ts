@@ -6,7 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChainOfThought, Evaluate, GEPA, LM, type LanguageModel, configure, numbersMatch } from 'tsdspy';
+import { ChainOfThought, configure, Evaluate, GEPA, type LanguageModel, LM, numbersMatch } from 'tsdspy';
 import { loadGsm8k } from '../data/gsm8k.js';
 import { simulatedReflectionLM, simulatedTaskLM } from './simulated.js';
 
@@ -20,13 +20,18 @@ let taskLM: LanguageModel;
 let reflectionLM: LanguageModel | ((prompt: string) => string);
 if (real) {
   taskLM = new LM(process.env.OPENAI_API_KEY ? 'openai/gpt-4.1-mini' : 'anthropic/claude-haiku-4-5');
-  reflectionLM = new LM(process.env.OPENAI_API_KEY ? 'openai/gpt-4.1' : 'anthropic/claude-sonnet-4-5', { temperature: 1, maxTokens: 8000 });
+  reflectionLM = new LM(process.env.OPENAI_API_KEY ? 'openai/gpt-4.1' : 'anthropic/claude-sonnet-4-5', {
+    temperature: 1,
+    maxTokens: 8000,
+  });
   console.log(`Running on real models: task ${taskLM.model}, reflection ${(reflectionLM as LanguageModel).model}.\n`);
 } else {
   const gold = new Map([...trainset, ...valset, ...testset].map((e) => [e.get('question'), Number(e.get('answer'))]));
   taskLM = simulatedTaskLM(gold);
   reflectionLM = simulatedReflectionLM;
-  console.log('SIMULATED RUN: no API key is set, so the task and reflection LMs are deterministic stand-ins (examples/gsm8k-gepa/simulated.ts).');
+  console.log(
+    'SIMULATED RUN: no API key is set, so the task and reflection LMs are deterministic stand-ins (examples/gsm8k-gepa/simulated.ts).',
+  );
   console.log('The scores below show how GEPA learns from feedback; they are not the accuracy of any model.\n');
 }
 configure({ lm: taskLM });
@@ -46,13 +51,22 @@ const evaluate = (devset: typeof testset) => new Evaluate({ devset, metric, conc
 const baseline = await evaluate(testset).run(program);
 console.log(`Baseline test score: ${baseline.score.toFixed(1)}%`);
 
-const gepa = new GEPA({ metric, maxMetricCalls: real ? 400 : 240, reflectionLM, reflectionMinibatchSize: 3, seed: 0, displayProgress: !process.env.CI });
+const gepa = new GEPA({
+  metric,
+  maxMetricCalls: real ? 400 : 240,
+  reflectionLM,
+  reflectionMinibatchSize: 3,
+  seed: 0,
+  displayProgress: !process.env.CI,
+});
 const optimized = await gepa.compile(program, trainset, valset);
 const final = await evaluate(testset).run(optimized);
 const details = optimized.detailedResults;
 
 console.log(`Final test score:    ${final.score.toFixed(1)}%`);
-console.log(`Metric calls used:   ${details?.totalMetricCalls} (budget ${gepa.lastBudget}); candidates accepted: ${details?.candidates.length}`);
+console.log(
+  `Metric calls used:   ${details?.totalMetricCalls} (budget ${gepa.lastBudget}); candidates accepted: ${details?.candidates.length}`,
+);
 console.log(`Valset scores by candidate: ${details?.valAggregateScores.map((s) => s.toFixed(2)).join(', ')}`);
 console.log(`\nEvolved instruction:\n${optimized.predict.instructions}\n`);
 

@@ -5,7 +5,7 @@
  * This reproduces the mechanics GEPA relies on — behaviour that depends on the instruction text, and lessons that can
  * only be learned from feedback — without claiming anything about real model accuracy.
  */
-import { type LMRequest, ScriptedLM, chatReply } from 'tsdspy';
+import { chatReply, type LMRequest, ScriptedLM } from 'tsdspy';
 
 interface Skill {
   name: string;
@@ -43,17 +43,21 @@ const SKILLS: Skill[] = [
   },
 ];
 
-const instructionsOf = (request: LMRequest) => /your objective is:\n([\s\S]*)$/.exec(request.messages[0]?.content ?? '')?.[1] ?? '';
+const instructionsOf = (request: LMRequest) =>
+  /your objective is:\n([\s\S]*)$/.exec(request.messages[0]?.content ?? '')?.[1] ?? '';
 
 export function simulatedTaskLM(goldByQuestion: ReadonlyMap<string, number>): ScriptedLM {
   return new ScriptedLM((request) => {
-    const question = /\[\[ ## question ## \]\]\n([\s\S]*?)\n\nRespond with/.exec(request.messages.at(-1)?.content ?? '')?.[1] ?? '';
+    const question =
+      /\[\[ ## question ## \]\]\n([\s\S]*?)\n\nRespond with/.exec(request.messages.at(-1)?.content ?? '')?.[1] ?? '';
     const gold = goldByQuestion.get(question);
     if (gold === undefined) return chatReply({ reasoning: 'I do not recognise this problem.', answer: '0' });
     const instructions = instructionsOf(request).toLowerCase();
     const missed = SKILLS.filter((s) => s.appliesTo.test(question) && !instructions.includes(s.cue));
     const answer = missed.reduce((value, skill) => skill.mistake(value), gold);
-    const reasoning = missed.length ? `I handled the ${missed.map((s) => s.name).join(' and ')} loosely.` : 'I worked through each step carefully.';
+    const reasoning = missed.length
+      ? `I handled the ${missed.map((s) => s.name).join(' and ')} loosely.`
+      : 'I worked through each step carefully.';
     return chatReply({ reasoning, answer: String(answer) });
   });
 }
@@ -62,7 +66,9 @@ export function simulatedTaskLM(goldByQuestion: ReadonlyMap<string, number>): Sc
 export function simulatedReflectionLM(prompt: string): string {
   const current = /```\n([\s\S]*?)\n```/.exec(prompt)?.[1] ?? '';
   const failing = prompt.split('# Example ').filter((block) => /## Feedback\nIncorrect/.test(block));
-  const rules = SKILLS.filter((s) => failing.some((block) => s.appliesTo.test(block.split('## Generated Outputs')[0] ?? ''))).map((s) => s.rule);
+  const rules = SKILLS.filter((s) => failing.some((block) => s.appliesTo.test(block.split('## Generated Outputs')[0] ?? ''))).map(
+    (s) => s.rule,
+  );
   const lines = [current, ...rules.filter((rule) => !current.includes(rule))];
   return `\`\`\`\n${lines.join('\n')}\n\`\`\``;
 }

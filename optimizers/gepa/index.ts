@@ -1,4 +1,6 @@
+export * from './adapters/confidence-adapter.js';
 export * from './adapters/default-adapter.js';
+export * from './anything/index.js';
 export type { ResolvedData } from './data.js';
 export * from './errors.js';
 export * from './events.js';

@@ -128,7 +128,11 @@ describe('resume', () => {
     const calls: Array<{ predName?: string }> = [];
     const compile = (metric: ReturnType<typeof keyMetric>) =>
       withSettings({ lm: factTaskLM() }, () =>
-        new GEPA({ metric, maxMetricCalls: 60, reflectionLM: factReflectionLM, runDir, ...quiet }).compile(new KeyProgram(), keyData(4), keyData(4)),
+        new GEPA({ metric, maxMetricCalls: 60, reflectionLM: factReflectionLM, runDir, ...quiet }).compile(
+          new KeyProgram(),
+          keyData(4),
+          keyData(4),
+        ),
       );
     const first = await compile(keyMetric());
     const again = await compile(keyMetric(calls));

@@ -1,0 +1,3 @@
+export * from './adapter.js';
+export { captureConsoleIntoLogs, oa } from './log.js';
+export * from './optimize-anything.js';
