@@ -43,6 +43,28 @@ describe('examples', () => {
     expect(stdout).toContain('Evolved instruction:');
   });
 
+  it('optimizeAnything evolves sandboxed code offline and labels the simulated reflection', async () => {
+    const { stdout } = await tsx('examples/optimize-anything/main.ts');
+    expect(stdout).toContain('SIMULATED RUN');
+    const [seed, best] = (/Test score: seed ([\d.]+) → best ([\d.]+)/.exec(stdout) ?? []).slice(1).map(Number);
+    expect(best).toBeGreaterThan(seed as number);
+    expect(stdout).toContain('sort((a, b) => b - a)');
+  }, 30_000);
+
+  it('DefaultAdapter system-prompt optimization on GSM8K runs offline and says it is simulated', async () => {
+    const { stdout } = await tsx('examples/system-prompt-gsm8k/main.ts');
+    expect(stdout).toContain('SIMULATED RUN');
+    const [seed, best] = (/Seed valset score: ([\d.]+); best: ([\d.]+)/.exec(stdout) ?? []).slice(1).map(Number);
+    expect(best).toBeGreaterThan(seed as number);
+  });
+
+  it('the ConfidenceAdapter banking example raises confidence-weighted scores', async () => {
+    const { stdout } = await tsx('examples/confidence-banking/main.ts');
+    expect(stdout).toContain('SIMULATED RUN');
+    const scores = (/by candidate \(confidence-weighted\): ([\d., ]+)/.exec(stdout)?.[1] ?? '').split(', ').map(Number);
+    expect(Math.max(...scores)).toBeGreaterThan((scores[0] as number) + 0.2);
+  });
+
   it('the GSM8K Evaluate example reproduces the recorded accuracy', async () => {
     const { stdout } = await tsx('examples/evaluate-gsm8k/main.ts');
     expect(stdout).toContain('no live model is called');

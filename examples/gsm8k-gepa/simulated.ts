@@ -46,26 +46,45 @@ const SKILLS: Skill[] = [
 const instructionsOf = (request: LMRequest) =>
   /your objective is:\n([\s\S]*)$/.exec(request.messages[0]?.content ?? '')?.[1] ?? '';
 
+/** The simulated answer: the gold number, distorted by each skill the instructions do not mention. */
+export function simulatedAnswer(question: string, gold: number, instructions: string): { answer: number; reasoning: string } {
+  const lower = instructions.toLowerCase();
+  const missed = SKILLS.filter((s) => s.appliesTo.test(question) && !lower.includes(s.cue));
+  const answer = missed.reduce((value, skill) => skill.mistake(value), gold);
+  const reasoning = missed.length
+    ? `I handled the ${missed.map((s) => s.name).join(' and ')} loosely.`
+    : 'I worked through each step carefully.';
+  return { answer, reasoning };
+}
+
+/** Task LM for a ChainOfThought program (ChatAdapter format; instructions from the system message). */
 export function simulatedTaskLM(goldByQuestion: ReadonlyMap<string, number>): ScriptedLM {
   return new ScriptedLM((request) => {
     const question =
       /\[\[ ## question ## \]\]\n([\s\S]*?)\n\nRespond with/.exec(request.messages.at(-1)?.content ?? '')?.[1] ?? '';
     const gold = goldByQuestion.get(question);
     if (gold === undefined) return chatReply({ reasoning: 'I do not recognise this problem.', answer: '0' });
-    const instructions = instructionsOf(request).toLowerCase();
-    const missed = SKILLS.filter((s) => s.appliesTo.test(question) && !instructions.includes(s.cue));
-    const answer = missed.reduce((value, skill) => skill.mistake(value), gold);
-    const reasoning = missed.length
-      ? `I handled the ${missed.map((s) => s.name).join(' and ')} loosely.`
-      : 'I worked through each step carefully.';
+    const { answer, reasoning } = simulatedAnswer(question, gold, instructionsOf(request));
     return chatReply({ reasoning, answer: String(answer) });
+  });
+}
+
+/** Task LM for a plain system prompt + question (the DefaultAdapter's format). */
+export function simulatedChatLM(goldByQuestion: ReadonlyMap<string, number>): ScriptedLM {
+  return new ScriptedLM((request) => {
+    const system = request.messages[0]?.content ?? '';
+    const question = request.messages[1]?.content ?? '';
+    const gold = goldByQuestion.get(question);
+    if (gold === undefined) return 'I do not recognise this problem. The answer is 0.';
+    const { answer, reasoning } = simulatedAnswer(question, gold, system);
+    return `${reasoning} The answer is ${answer}.`;
   });
 }
 
 /** Reads the failing examples in the reflection prompt and adds the rule for each kind of problem they show. */
 export function simulatedReflectionLM(prompt: string): string {
   const current = /```\n([\s\S]*?)\n```/.exec(prompt)?.[1] ?? '';
-  const failing = prompt.split('# Example ').filter((block) => /## Feedback\nIncorrect/.test(block));
+  const failing = prompt.split('# Example ').filter((block) => /## Feedback\n(?:The response is )?incorrect/i.test(block));
   const rules = SKILLS.filter((s) => failing.some((block) => s.appliesTo.test(block.split('## Generated Outputs')[0] ?? ''))).map(
     (s) => s.rule,
   );
