@@ -1,2 +1,10 @@
+export * from './compare/compare.js';
+export * from './copro/copro.js';
+export * from './few-shot/bootstrap-few-shot.js';
+export * from './few-shot/labeled-few-shot.js';
 export * from './gepa/index.js';
+export * from './mipro/mipro.js';
+export * from './mipro/tpe.js';
 export * from './optimizer.js';
+export * from './random-search/random-search.js';
+export { type OptimizerMetric, scoreProgram } from './shared.js';

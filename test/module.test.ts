@@ -100,7 +100,7 @@ describe('module tree', () => {
     expect(copy.shared).toBe(copy.rewrite);
     const reset = program.resetCopy();
     expect(reset.rewrite.demos).toEqual([]);
-    expect(reset.rewrite.lm).toBeUndefined();
+    expect(reset.rewrite.lm).toBe(lm);
     expect(program.rewrite.demos).toHaveLength(1);
   });
 });

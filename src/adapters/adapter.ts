@@ -223,7 +223,8 @@ export abstract class TemplateAdapter implements Adapter {
   }
 }
 
-async function callWithCallbacks(lm: LanguageModel, request: LMRequest, predictorName: string) {
+/** Calls an LM with the settings' `onLMStart`/`onLMEnd` callbacks around it (so every LM call can be observed). */
+export async function callWithCallbacks(lm: LanguageModel, request: LMRequest, predictorName: string) {
   const callbacks = currentSettings().callbacks;
   if (!callbacks?.length) return lm.call(request);
   const base = { callId: newCallId(), predictorName, request };

@@ -145,7 +145,7 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
     return copy;
   }
 
-  /** A clone with every predictor reset (no demos, no per-predictor LM). */
+  /** A clone with every predictor's demos cleared. */
   resetCopy(): this {
     const copy = this.clone();
     for (const predictor of copy.predictors()) predictor.reset();

@@ -132,9 +132,9 @@ export class Predict<S extends SignatureLike = Signature> extends Module<In<S>, 
     }
   }
 
+  /** Forgets learned demos; instructions, config and the predictor's own LM stay. */
   reset(): void {
     this.demos = [];
-    this.lm = undefined;
   }
 
   dumpPredictorState(): PredictorState {

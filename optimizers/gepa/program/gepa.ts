@@ -68,6 +68,8 @@ export class GEPA implements Optimizer {
   readonly name = 'GEPA';
   /** The metric-call budget of the last compile (after resolving `auto` / `maxFullEvals`). */
   lastBudget?: number;
+  /** Metric calls the last compile spent. */
+  metricCalls = 0;
 
   constructor(readonly options: GEPAOptions) {
     if (typeof options?.metric !== 'function') {
@@ -155,6 +157,7 @@ export class GEPA implements Optimizer {
       reflectionPromptTemplate: reflectionPromptTemplate ?? this.templates(seedCandidate),
     });
 
+    this.metricCalls = result.totalMetricCalls;
     const optimized = adapter.buildProgram(result.bestCandidate) as P;
     setProgramMetadata(optimized, {
       optimizer: {

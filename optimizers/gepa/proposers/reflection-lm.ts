@@ -1,3 +1,4 @@
+import { callWithCallbacks } from '../../../src/adapters/adapter.js';
 import { resolveLM } from '../../../src/lm/registry.js';
 import type { LanguageModel } from '../../../src/lm/types.js';
 
@@ -17,7 +18,7 @@ export function toReflectFn(lm: ReflectionLM): ReflectFn {
   if (typeof lm === 'function') return async (prompt) => ({ text: await lm(prompt), cost: 0 });
   const model = resolveLM(lm);
   return async (prompt) => {
-    const response = await model.call({ messages: [{ role: 'user', content: prompt }] });
+    const response = await callWithCallbacks(model, { messages: [{ role: 'user', content: prompt }] }, 'gepa.reflection');
     return { text: response.completions[0]?.text ?? '', cost: response.cost ?? 0 };
   };
 }

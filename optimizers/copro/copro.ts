@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import type { LanguageModel } from '../../src/lm/types.js';
+import type { AnyModule } from '../../src/module/module.js';
+import { Predict } from '../../src/module/predict.js';
+import { setProgramMetadata } from '../../src/module/state.js';
+import { withSettings } from '../../src/settings/settings.js';
+import { signature } from '../../src/signature/signature.js';
+import { scalarOptions } from '../few-shot/bootstrap-few-shot.js';
+import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+import { type OptimizerMetric, scoreProgram } from '../shared.js';
+
+export interface COPROOptions {
+  metric: OptimizerMetric;
+  /** The LM that writes instruction proposals (default: the LM in settings). */
+  promptModel?: LanguageModel;
+  /** Proposals per predictor per round (default 10). */
+  breadth?: number;
+  /** Rounds of proposing and scoring (default 3). */
+  depth?: number;
+  /** Sampling temperature for proposals (default 1.4). */
+  initTemperature?: number;
+  concurrency?: number;
+}
+
+export interface InstructionAttempt {
+  predictor: string;
+  instruction: string;
+  prefix: string;
+  score: number;
+  round: number;
+}
+
+const proposalOutputs = {
+  proposed_instruction: z.string().describe('The improved instruction for the language model'),
+  proposed_prefix_for_output_field: z
+    .string()
+    .describe('The string at the end of the prompt, which will help the model start solving the task'),
+};
+
+const basicInstruction = signature({
+  instructions:
+    'You improve instructions for language models. You get the current instruction of one step of a program. Propose a better instruction that would make a capable model perform the task well, and a short prefix for its final output field. Be specific; creativity is welcome.',
+  inputs: { basic_instruction: z.string().describe('The current instruction') },
+  outputs: proposalOutputs,
+});
+
+const instructionGivenAttempts = signature({
+  instructions:
+    'You improve instructions for language models. Below are instructions tried for one step of a program, each with its output prefix and the score it reached, from worst to best. Study what made the better ones better, then propose a new instruction and prefix that should score higher than all of them.',
+  inputs: { attempted_instructions: z.array(z.string()).describe('Earlier instructions with their prefixes and scores') },
+  outputs: proposalOutputs,
+});
+
+/**
+ * COPRO: coordinate ascent over each predictor's instruction (and output prefix). An LM proposes `breadth`
+ * candidates, each is scored on the trainset, and over `depth` rounds the LM proposes again from the attempts
+ * and their scores. DSPy's COPRO.
+ */
+export class COPRO implements Optimizer {
+  readonly name = 'COPRO';
+  metricCalls = 0;
+  /** Every instruction scored in the last compile. */
+  attempts: InstructionAttempt[] = [];
+  proposer = new Predict(basicInstruction);
+  refiner = new Predict(instructionGivenAttempts);
+
+  constructor(readonly options: COPROOptions) {
+    if (typeof options?.metric !== 'function') throw new OptimizerConfigError('COPRO needs a metric');
+    if ((options.breadth ?? 10) < 2) throw new OptimizerConfigError('COPRO: breadth must be at least 2');
+    if ((options.depth ?? 3) < 1) throw new OptimizerConfigError('COPRO: depth must be at least 1');
+  }
+
+  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
+  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
+  async compile<P extends AnyModule>(
+    program: P,
+    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
+    maybeValset?: readonly ExampleLike[],
+  ): Promise<P> {
+    const { trainset } = compileArgs(trainsetOrOptions, maybeValset);
+    const o = this.options;
+    const breadth = o.breadth ?? 10;
+    const depth = o.depth ?? 3;
+    this.metricCalls = 0;
+    this.attempts = [];
+    let best = program.clone();
+    const scored = new Map<string, number>();
+    const pending = new Map<string, Array<{ instruction: string; prefix: string }>>();
+    for (const [name, predictor] of best.namedPredictors()) {
+      const current = {
+        instruction: (predictor as unknown as { instructions: string }).instructions,
+        prefix: lastPrefix(predictor),
+      };
+      pending.set(name, [
+        current,
+        ...(await this.propose(() =>
+          this.proposer.call({ basic_instruction: current.instruction }, this.sampling(breadth - 1, name, 0)),
+        )),
+      ]);
+    }
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let round = 0; round < depth; round++) {
+      for (const [name] of best.namedPredictors()) {
+        for (const candidate of pending.get(name) ?? []) {
+          const key = `${name}\u0000${candidate.instruction}\u0000${candidate.prefix}`;
+          if (scored.has(key)) continue;
+          const trial = withInstruction(best, name, candidate.instruction, candidate.prefix);
+          const { score, metricCalls } = await scoreProgram(trial, trainset, o.metric, o.concurrency ?? 8);
+          this.metricCalls += metricCalls;
+          scored.set(key, score);
+          this.attempts.push({ predictor: name, ...candidate, score, round });
+          if (score > bestScore) {
+            bestScore = score;
+            best = trial;
+          }
+        }
+        if (round < depth - 1) {
+          const tried = this.attempts
+            .filter((a) => a.predictor === name)
+            .sort((a, b) => a.score - b.score)
+            .slice(-breadth)
+            .map(
+              (a, i) =>
+                `Instruction #${i + 1}: ${a.instruction}\nPrefix #${i + 1}: ${a.prefix}\nResulting Score #${i + 1}: ${a.score.toFixed(3)}`,
+            );
+          pending.set(
+            name,
+            await this.propose(() =>
+              this.refiner.call({ attempted_instructions: tried }, this.sampling(breadth, name, round + 1)),
+            ),
+          );
+        }
+      }
+    }
+    setProgramMetadata(best, {
+      optimizer: {
+        name: this.name,
+        options: scalarOptions(o),
+        bestScore,
+        metricCalls: this.metricCalls,
+        date: new Date().toISOString(),
+      },
+    });
+    return best;
+  }
+
+  private sampling(n: number, predictor: string, round: number) {
+    return { config: { n, temperature: this.options.initTemperature ?? 1.4, rolloutId: `copro:${predictor}:${round}` } };
+  }
+
+  private async propose(
+    call: () => Promise<{ completions: readonly { proposed_instruction: string; proposed_prefix_for_output_field: string }[] }>,
+  ): Promise<Array<{ instruction: string; prefix: string }>> {
+    const prediction = await (this.options.promptModel ? withSettings({ lm: this.options.promptModel }, call) : call());
+    const seen = new Set<string>();
+    return prediction.completions
+      .map((c) => ({ instruction: c.proposed_instruction.trim(), prefix: c.proposed_prefix_for_output_field.trim() }))
+      .filter((c) => c.instruction && !seen.has(c.instruction) && seen.add(c.instruction));
+  }
+}
+
+function lastPrefix(predictor: object): string {
+  const sig = (predictor as { signature: { outputFields: readonly { prefix: string }[] } }).signature;
+  return sig.outputFields.at(-1)?.prefix ?? '';
+}
+
+/** A copy of `program` whose predictor `name` has the given instruction and last-output prefix. */
+export function withInstruction<P extends AnyModule>(program: P, name: string, instruction: string, prefix: string): P {
+  const copy = program.clone();
+  const target = copy.namedPredictors().find(([n]) => n === name)?.[1] as unknown as {
+    instructions: string;
+    signature: { outputFields: readonly { name: string }[]; withUpdatedField(n: string, p: { prefix: string }): unknown };
+  };
+  target.instructions = instruction;
+  const last = target.signature.outputFields.at(-1)?.name;
+  if (last && prefix) target.signature = target.signature.withUpdatedField(last, { prefix }) as typeof target.signature;
+  return copy;
+}

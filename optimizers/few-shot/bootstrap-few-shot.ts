@@ -1,0 +1,166 @@
+import pLimit from 'p-limit';
+import { exampleData } from '../../src/data/example.js';
+import { TsdspyError } from '../../src/errors/index.js';
+import { normalizeMetricResult } from '../../src/evaluate/metric.js';
+import type { AnyModule } from '../../src/module/module.js';
+import { setProgramMetadata } from '../../src/module/state.js';
+import { currentSettings, withSettings } from '../../src/settings/settings.js';
+import { captureTraceSettled } from '../../src/trace/trace.js';
+import { Rng, seedState } from '../gepa/rng.js';
+import {
+  type CompileOptions,
+  compileArgs,
+  type ExampleLike,
+  exampleInputs,
+  type Optimizer,
+  OptimizerConfigError,
+} from '../optimizer.js';
+import type { OptimizerMetric } from '../shared.js';
+
+export interface BootstrapFewShotOptions {
+  metric: OptimizerMetric;
+  /** A trace passes when its score is ≥ this (default: score ≥ 1, or `true`). */
+  metricThreshold?: number;
+  /** The program that produces the traces (default: the student itself, with labeled demos). */
+  teacher?: AnyModule;
+  maxBootstrappedDemos?: number;
+  maxLabeledDemos?: number;
+  /** Attempts per example; later rounds sample at temperature 1 with a fresh rollout id. */
+  maxRounds?: number;
+  /** Program or metric errors tolerated before giving up (default 10). */
+  maxErrors?: number;
+  concurrency?: number;
+  seed?: number;
+}
+
+/** Bootstrapping failed more often than `maxErrors` allows. */
+export class BootstrapError extends TsdspyError {}
+
+/** Per predictor name, the demos bootstrapped from passing traces. */
+export type BootstrappedDemos = Map<string, Record<string, unknown>[]>;
+
+/**
+ * Runs the teacher on training examples inside `captureTrace`; when the final prediction passes the metric, each
+ * predictor call in the trace becomes a demo (its inputs and outputs) for that predictor. Then tops up with labeled
+ * examples. DSPy's BootstrapFewShot.
+ */
+export class BootstrapFewShot implements Optimizer {
+  readonly name = 'BootstrapFewShot';
+  metricCalls = 0;
+
+  constructor(readonly options: BootstrapFewShotOptions) {
+    if (typeof options?.metric !== 'function')
+      throw new OptimizerConfigError('BootstrapFewShot needs a metric: new BootstrapFewShot({ metric })');
+    for (const key of ['maxBootstrappedDemos', 'maxLabeledDemos', 'maxRounds'] as const) {
+      const v = options[key];
+      if (v !== undefined && (!Number.isInteger(v) || v < 0))
+        throw new OptimizerConfigError(`BootstrapFewShot: ${key} must be a non-negative integer`);
+    }
+  }
+
+  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
+  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
+  async compile<P extends AnyModule>(
+    program: P,
+    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
+    valset?: readonly ExampleLike[],
+  ): Promise<P> {
+    const { trainset } = compileArgs(trainsetOrOptions, valset);
+    this.metricCalls = 0;
+    const rng = new Rng(seedState(this.options.seed ?? 0));
+    const { demos, used } = await this.bootstrap(program, trainset);
+    const compiled = program.clone();
+    const maxBoot = this.options.maxBootstrappedDemos ?? 4;
+    const maxLabeled = this.options.maxLabeledDemos ?? 16;
+    const unused = rng.shuffle(trainset.filter((_, i) => !used.has(i)));
+    for (const [name, predictor] of compiled.namedPredictors()) {
+      const boot = (demos.get(name) ?? []).slice(0, maxBoot);
+      const labeled = unused.slice(0, Math.max(0, maxLabeled - boot.length)).map((e) => ({ ...exampleData(e) }));
+      predictor.demos = [...boot, ...labeled];
+    }
+    setProgramMetadata(compiled, {
+      optimizer: {
+        name: this.name,
+        options: scalarOptions(this.options),
+        metricCalls: this.metricCalls,
+        date: new Date().toISOString(),
+      },
+    });
+    return compiled;
+  }
+
+  /**
+   * The bootstrapping pass, reusable by other optimizers: demos per predictor name and which training examples
+   * produced them. Stops once every predictor has `maxBootstrappedDemos`.
+   */
+  async bootstrap(
+    student: AnyModule,
+    trainset: readonly ExampleLike[],
+  ): Promise<{ demos: BootstrappedDemos; used: Set<number> }> {
+    const o = this.options;
+    const maxBoot = o.maxBootstrappedDemos ?? 4;
+    const teacher = o.teacher ? o.teacher.clone() : student.clone();
+    const names = student.namedPredictors().map(([n]) => n);
+    const demos: BootstrappedDemos = new Map(names.map((n) => [n, []]));
+    const used = new Set<number>();
+    let errors = 0;
+    const full = () => names.every((n) => (demos.get(n)?.length ?? 0) >= maxBoot);
+    const limit = pLimit(o.concurrency ?? 8);
+    // Work in chunks so an early stop spends no calls on examples it will not use, while keeping trainset order.
+    const chunk = o.concurrency ?? 8;
+    for (let start = 0; start < trainset.length && !full() && maxBoot > 0; start += chunk) {
+      const slice = trainset.slice(start, start + chunk).map((example, offset) => ({ example, index: start + offset }));
+      const outcomes = await Promise.all(
+        slice.map(({ example, index }) => limit(() => this.tryExample(teacher, example, index))),
+      );
+      for (const outcome of outcomes) {
+        if (outcome.error) {
+          errors++;
+          if (errors > (o.maxErrors ?? 10)) {
+            throw new BootstrapError(
+              `Bootstrapping failed on ${errors} examples (more than maxErrors=${o.maxErrors ?? 10}); last error: ${outcome.error}`,
+            );
+          }
+          continue;
+        }
+        if (!outcome.trace || full()) continue;
+        used.add(outcome.index);
+        for (const entry of outcome.trace) {
+          const list = demos.get(entry.predictorName);
+          if (list && list.length < maxBoot && !entry.error) list.push({ ...entry.inputs, ...entry.outputs });
+        }
+      }
+    }
+    return { demos, used };
+  }
+
+  private async tryExample(teacher: AnyModule, example: ExampleLike, index: number) {
+    const rounds = Math.max(1, this.options.maxRounds ?? 1);
+    let lastError: string | undefined;
+    for (let round = 0; round < rounds; round++) {
+      // Later rounds: fresh samples (new rollout id, temperature 1), as DSPy does.
+      const config =
+        round === 0 ? currentSettings().config : { ...currentSettings().config, rolloutId: `bootstrap-${round}`, temperature: 1 };
+      const run = await withSettings({ ...(config ? { config } : {}) }, () =>
+        captureTraceSettled(() => (teacher as AnyModule & { call(i: unknown): Promise<unknown> }).call(exampleInputs(example))),
+      );
+      if (run.error !== undefined) {
+        lastError = run.error instanceof Error ? run.error.message : String(run.error);
+        continue;
+      }
+      try {
+        this.metricCalls++;
+        const result = normalizeMetricResult(await this.options.metric(exampleData(example), run.result, { trace: run.trace }));
+        if (result.score >= (this.options.metricThreshold ?? 1)) return { index, trace: run.trace };
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    return lastError !== undefined ? { index, error: lastError } : { index };
+  }
+}
+
+/** Options as saved in program metadata: scalars only. */
+export function scalarOptions(options: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)));
+}

@@ -1,0 +1,52 @@
+import { exampleData } from '../../src/data/example.js';
+import type { AnyModule } from '../../src/module/module.js';
+import { setProgramMetadata } from '../../src/module/state.js';
+import { Rng, seedState } from '../gepa/rng.js';
+import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+
+export interface LabeledFewShotOptions {
+  /** Demos per predictor (default 16). */
+  k?: number;
+  /** Sample randomly (default) or take the first k. */
+  sample?: boolean;
+  seed?: number;
+}
+
+/** Gives every predictor up to `k` training examples as demos. No LM calls, no metric. */
+export class LabeledFewShot implements Optimizer {
+  readonly name = 'LabeledFewShot';
+  metricCalls = 0;
+
+  constructor(readonly options: LabeledFewShotOptions = {}) {
+    if (options.k !== undefined && (!Number.isInteger(options.k) || options.k < 0))
+      throw new OptimizerConfigError('LabeledFewShot: k must be a non-negative integer');
+  }
+
+  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
+  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
+  async compile<P extends AnyModule>(
+    program: P,
+    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
+    valset?: readonly ExampleLike[],
+  ): Promise<P> {
+    const { trainset } = compileArgs(trainsetOrOptions, valset);
+    const compiled = program.clone();
+    const demos = labeledDemos(
+      trainset,
+      this.options.k ?? 16,
+      this.options.sample ?? true,
+      new Rng(seedState(this.options.seed ?? 0)),
+    );
+    for (const predictor of compiled.predictors()) predictor.demos = demos.map((d) => ({ ...d }));
+    setProgramMetadata(compiled, {
+      optimizer: { name: this.name, options: { ...this.options }, date: new Date().toISOString() },
+    });
+    return compiled;
+  }
+}
+
+/** Up to `k` examples' data, sampled without replacement (or the first k). */
+export function labeledDemos(trainset: readonly ExampleLike[], k: number, sample: boolean, rng: Rng): Record<string, unknown>[] {
+  const chosen = sample ? rng.sample(trainset, k) : trainset.slice(0, k);
+  return chosen.map((e) => ({ ...exampleData(e) }));
+}

@@ -1,0 +1,103 @@
+import type { AnyModule } from '../../src/module/module.js';
+import { setProgramMetadata } from '../../src/module/state.js';
+import { BootstrapFewShot, type BootstrapFewShotOptions, scalarOptions } from '../few-shot/bootstrap-few-shot.js';
+import { LabeledFewShot } from '../few-shot/labeled-few-shot.js';
+import { Rng, seedState } from '../gepa/rng.js';
+import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+import { scoreProgram } from '../shared.js';
+
+export interface RandomSearchOptions extends BootstrapFewShotOptions {
+  /** Shuffled bootstrap candidates, besides the zero-shot, labeled-only and unshuffled ones (default 8). */
+  numCandidatePrograms?: number;
+  /** Stop early once a candidate reaches this valset score (0–1). */
+  stopAtScore?: number;
+}
+
+export interface RandomSearchCandidate<P> {
+  /** `zero-shot`, `labeled`, `bootstrap`, or `bootstrap-shuffled-<i>`. */
+  label: string;
+  score: number;
+  program: P;
+}
+
+/**
+ * BootstrapFewShotWithRandomSearch: builds candidate programs — zero-shot, labeled demos only, unshuffled bootstrap,
+ * and shuffled bootstraps with random demo counts — scores each on the valset, and returns the best. All scores are
+ * reported on `optimizer.candidates`.
+ */
+export class BootstrapFewShotWithRandomSearch implements Optimizer {
+  readonly name = 'BootstrapFewShotWithRandomSearch';
+  metricCalls = 0;
+  /** Every candidate of the last compile with its valset score, in the order tried. */
+  candidates: RandomSearchCandidate<AnyModule>[] = [];
+
+  constructor(readonly options: RandomSearchOptions) {
+    if (typeof options?.metric !== 'function') throw new OptimizerConfigError(`${this.name} needs a metric`);
+  }
+
+  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
+  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
+  async compile<P extends AnyModule>(
+    program: P,
+    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
+    maybeValset?: readonly ExampleLike[],
+  ): Promise<P> {
+    const { trainset, valset: given } = compileArgs(trainsetOrOptions, maybeValset);
+    const valset = given ?? trainset;
+    const o = this.options;
+    const rng = new Rng(seedState(o.seed ?? 0));
+    const concurrency = o.concurrency ?? 8;
+    this.metricCalls = 0;
+    this.candidates = [];
+    const maxBoot = o.maxBootstrappedDemos ?? 4;
+    const plans: Array<{ label: string; build: () => Promise<P> }> = [
+      { label: 'zero-shot', build: async () => program.resetCopy() },
+      {
+        label: 'labeled',
+        build: () => new LabeledFewShot({ k: o.maxLabeledDemos ?? 16, seed: o.seed ?? 0 }).compile(program.resetCopy(), trainset),
+      },
+      { label: 'bootstrap', build: () => this.bootstrap(program, trainset, maxBoot, o.seed ?? 0) },
+    ];
+    for (let i = 0; i < (o.numCandidatePrograms ?? 8); i++) {
+      const shuffled = rng.shuffle(trainset);
+      const size = 1 + rng.int(Math.max(1, maxBoot));
+      const seed = rng.int(2 ** 31);
+      plans.push({ label: `bootstrap-shuffled-${i}`, build: () => this.bootstrap(program, shuffled, size, seed) });
+    }
+    let best: RandomSearchCandidate<P> | undefined;
+    for (const plan of plans) {
+      const candidate = await plan.build();
+      const { score, metricCalls } = await scoreProgram(candidate, valset, o.metric, concurrency);
+      this.metricCalls += metricCalls;
+      const entry = { label: plan.label, score, program: candidate };
+      this.candidates.push(entry);
+      if (!best || score > best.score) best = entry;
+      if (o.stopAtScore !== undefined && score >= o.stopAtScore) break;
+    }
+    const winner = (best as RandomSearchCandidate<P>).program.clone();
+    setProgramMetadata(winner, {
+      optimizer: {
+        name: this.name,
+        options: scalarOptions(o),
+        bestScore: best?.score,
+        bestCandidate: best?.label,
+        scores: this.candidates.map((c) => ({ label: c.label, score: c.score })),
+        metricCalls: this.metricCalls,
+        date: new Date().toISOString(),
+      },
+    });
+    return winner;
+  }
+
+  private async bootstrap<P extends AnyModule>(
+    program: P,
+    trainset: readonly ExampleLike[],
+    maxBootstrappedDemos: number,
+    seed: number,
+  ): Promise<P> {
+    const inner = new BootstrapFewShot({ ...this.options, maxBootstrappedDemos, seed });
+    const compiled = await inner.compile(program.resetCopy(), trainset);
+    this.metricCalls += inner.metricCalls;
+    return compiled;
+  }
+}
