@@ -65,6 +65,14 @@ describe('examples', () => {
     expect(Math.max(...scores)).toBeGreaterThan((scores[0] as number) + 0.2);
   });
 
+  it('the optimizer comparison runs offline, labels the simulated LMs, and prints every optimizer', async () => {
+    const { stdout } = await tsx('examples/compare-optimizers/main.ts');
+    expect(stdout).toContain('SIMULATED RUN');
+    for (const name of ['baseline', 'labeled', 'bootstrap', 'copro', 'mipro', 'gepa'])
+      expect(stdout).toMatch(new RegExp(`^${name} +[\\d.]+%`, 'm'));
+    expect(stdout).toContain('Best on the test slice:');
+  }, 60_000);
+
   it('the GSM8K Evaluate example reproduces the recorded accuracy', async () => {
     const { stdout } = await tsx('examples/evaluate-gsm8k/main.ts');
     expect(stdout).toContain('no live model is called');

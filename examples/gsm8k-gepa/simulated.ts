@@ -46,10 +46,20 @@ const SKILLS: Skill[] = [
 const instructionsOf = (request: LMRequest) =>
   /your objective is:\n([\s\S]*)$/.exec(request.messages[0]?.content ?? '')?.[1] ?? '';
 
-/** The simulated answer: the gold number, distorted by each skill the instructions do not mention. */
-export function simulatedAnswer(question: string, gold: number, instructions: string): { answer: number; reasoning: string } {
+/**
+ * The simulated answer: the gold number, distorted by each skill that neither the instructions mention nor a demo
+ * (a worked example of the same kind of problem in the prompt) shows.
+ */
+export function simulatedAnswer(
+  question: string,
+  gold: number,
+  instructions: string,
+  demoQuestions: readonly string[] = [],
+): { answer: number; reasoning: string } {
   const lower = instructions.toLowerCase();
-  const missed = SKILLS.filter((s) => s.appliesTo.test(question) && !lower.includes(s.cue));
+  const missed = SKILLS.filter(
+    (s) => s.appliesTo.test(question) && !lower.includes(s.cue) && !demoQuestions.some((d) => s.appliesTo.test(d)),
+  );
   const answer = missed.reduce((value, skill) => skill.mistake(value), gold);
   const reasoning = missed.length
     ? `I handled the ${missed.map((s) => s.name).join(' and ')} loosely.`
@@ -64,7 +74,11 @@ export function simulatedTaskLM(goldByQuestion: ReadonlyMap<string, number>): Sc
       /\[\[ ## question ## \]\]\n([\s\S]*?)\n\nRespond with/.exec(request.messages.at(-1)?.content ?? '')?.[1] ?? '';
     const gold = goldByQuestion.get(question);
     if (gold === undefined) return chatReply({ reasoning: 'I do not recognise this problem.', answer: '0' });
-    const { answer, reasoning } = simulatedAnswer(question, gold, instructionsOf(request));
+    const demoQuestions = request.messages
+      .slice(1, -1)
+      .filter((m) => m.role === 'user')
+      .map((m) => /\[\[ ## question ## \]\]\n([\s\S]*?)(?:\n\n|$)/.exec(m.content)?.[1] ?? '');
+    const { answer, reasoning } = simulatedAnswer(question, gold, instructionsOf(request), demoQuestions);
     return chatReply({ reasoning, answer: String(answer) });
   });
 }
@@ -90,4 +104,30 @@ export function simulatedReflectionLM(prompt: string): string {
   );
   const lines = [current, ...rules.filter((rule) => !current.includes(rule))];
   return `\`\`\`\n${lines.join('\n')}\n\`\`\``;
+}
+
+/**
+ * A simulated prompt model for COPRO and MIPROv2: each proposal combines the base instruction with a deterministic
+ * choice of the three rules (by rollout id and completion index), so some proposals help and some do not.
+ */
+export function simulatedPromptModel(): ScriptedLM {
+  return new ScriptedLM((request) => {
+    const system = request.messages[0]?.content ?? '';
+    if (system.includes('`observations`') && !system.includes('`proposed_instruction`')) {
+      return chatReply({
+        observations:
+          'Grade-school math word problems with a numeric answer; many involve percentages, per-item amounts or time units.',
+      });
+    }
+    if (system.includes('`program_description`') && !system.includes('`proposed_instruction`')) {
+      return chatReply({ program_description: 'One step reasons about the problem and writes the final number.' });
+    }
+    const seed = [...String(request.rolloutId ?? '')].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+    return Array.from({ length: request.n ?? 1 }, (_, i) => {
+      const mask = (seed + i * 5) % 8;
+      const rules = SKILLS.filter((_, k) => mask & (1 << k)).map((s) => s.rule);
+      const instruction = ['Solve the math word problem and give the final number.', ...rules].join(' ');
+      return chatReply({ proposed_instruction: instruction, proposed_prefix_for_output_field: 'Answer:' });
+    });
+  });
 }

@@ -67,7 +67,7 @@ export class Comparison {
         String(r.lmCalls),
         String(r.inputTokens),
         String(r.outputTokens),
-        `${(r.wallTimeMs / 1000).toFixed(1)} s`,
+        r.wallTimeMs < 1000 ? `${Math.round(r.wallTimeMs)} ms` : `${(r.wallTimeMs / 1000).toFixed(1)} s`,
       ]),
     ];
     const widths = (cells[0] as string[]).map((_, c) => Math.max(...cells.map((row) => (row[c] as string).length)));
