@@ -2,6 +2,7 @@
 import { benchAdapter } from './adapter.js';
 import { benchEngineOverhead, benchFrontier } from './gepa-engine.js';
 import { benchLM } from './lm.js';
+import { benchSandbox } from './sandbox.js';
 
 const benches: Record<string, () => Promise<string> | string> = {
   adapter: () => {
@@ -14,6 +15,10 @@ const benches: Record<string, () => Promise<string> | string> = {
       `1,000 calls, 100 ms latency, concurrency 64: ${Math.round(r.wallMs)} ms vs ideal ${Math.round(r.idealMs)} ms = ${r.ratio.toFixed(3)}× (target ≤ 1.15×)`,
       `cache-hit path: ${Math.round(r.hitsPerSecond).toLocaleString('en-US')} calls/s (target ≥ 100,000/s)`,
     ].join('\n  ');
+  },
+  sandbox: async () => {
+    const r = await benchSandbox();
+    return `trivial program, pool warm: sandboxed ${r.sandboxMicros.toFixed(0)} µs/call vs in-process ${r.inProcessMicros.toFixed(2)} µs/call (overhead ${(r.sandboxMicros - r.inProcessMicros).toFixed(0)} µs; ${r.spawns} process started)`;
   },
   'gepa-engine': async () => {
     const overhead = await benchEngineOverhead();

@@ -1,24 +1,27 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { LM } from 'tsdspy';
+import { chatReply, programBundleCode, SandboxPool, ScriptedLM, withSettings } from 'tsdspy';
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/loopback-child.ts', '0'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-const baseURL = `http://127.0.0.1:${chunk.toString().trim()}/v1`;
-const lm = new LM('openai/gpt-4.1-mini', { apiKey: 'k-0000000000', baseURL, cache: false, maxConcurrency: 64 });
-for (let r = 0; r < 3; r++) {
-  const t = performance.now();
-  const cpu0 = process.cpuUsage();
-  await Promise.all(Array.from({ length: 1000 }, (_, i) => lm.call({ messages: [{ role: 'user', content: `q${i}` }] })));
-  const cpu = process.cpuUsage(cpu0);
-  console.log(
-    'wall',
-    Math.round(performance.now() - t),
-    'ms; client cpu per call',
-    ((cpu.user + cpu.system) / 1000).toFixed(0),
-    'µs',
-  );
+const src = `
+import { Module, Predict } from 'tsdspy';
+class P extends Module {
+  step = new Predict('question -> answer');
+  async forward(inputs: { question: string }) { const r = await this.step.call(inputs); return { answer: r.answer + '!' }; }
 }
-child.kill();
+export default new P();
+`;
+let t = performance.now();
+const code = await programBundleCode(src);
+console.log('build ms', Math.round(performance.now() - t), code.length);
+const pool = new SandboxPool({ size: 1 });
+const lm = new ScriptedLM(() => chatReply({ answer: 'forty-two' }), {});
+t = performance.now();
+const r = await withSettings({ lm }, () => pool.call(code, { question: 'q?' }));
+console.log('first call ms', Math.round(performance.now() - t), JSON.stringify(r).slice(0, 300));
+t = performance.now();
+for (let i = 0; i < 20; i++) await withSettings({ lm }, () => pool.call(code, { question: 'q' + i }));
+console.log('warm call ms', ((performance.now() - t) / 20).toFixed(2), 'spawns', pool.spawnCount);
+try {
+  await programBundleCode('const x: number = ;');
+} catch (e) {
+  console.log((e as Error).message, (e as any).line, (e as any).column);
+}
+await pool.close();

@@ -73,6 +73,15 @@ describe('examples', () => {
     expect(stdout).toContain('Best on the test slice:');
   }, 60_000);
 
+  it('the program-evolution example rewrites the program in the sandbox and labels the simulated LMs', async () => {
+    const { stdout } = await tsx('examples/math-program/main.ts');
+    expect(stdout).toContain('SIMULATED RUN');
+    const [seed, best] = (/Valset score: seed ([\d.]+)% → best ([\d.]+)%/.exec(stdout) ?? []).slice(1).map(Number);
+    expect(best).toBeGreaterThan(seed as number);
+    expect(stdout).toMatch(/^\+ .*new ChainOfThought\(/m);
+    expect(stdout).toMatch(/sandbox processes started: [12]\b/);
+  }, 60_000);
+
   it('the GSM8K Evaluate example reproduces the recorded accuracy', async () => {
     const { stdout } = await tsx('examples/evaluate-gsm8k/main.ts');
     expect(stdout).toContain('no live model is called');

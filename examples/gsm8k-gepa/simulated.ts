@@ -67,19 +67,30 @@ export function simulatedAnswer(
   return { answer, reasoning };
 }
 
-/** Task LM for a ChainOfThought program (ChatAdapter format; instructions from the system message). */
+/**
+ * Task LM for tsdspy programs (ChatAdapter format): reads the question, the instructions and the requested output
+ * fields from the prompt; the last output field gets the (possibly mistaken) number, the others a short text.
+ */
 export function simulatedTaskLM(goldByQuestion: ReadonlyMap<string, number>): ScriptedLM {
   return new ScriptedLM((request) => {
-    const question =
-      /\[\[ ## question ## \]\]\n([\s\S]*?)\n\nRespond with/.exec(request.messages.at(-1)?.content ?? '')?.[1] ?? '';
+    const prompt = request.messages.at(-1)?.content ?? '';
+    const question = /\[\[ ## question ## \]\]\n([\s\S]*?)\n\n(?:\[\[ ## |Respond with)/.exec(prompt)?.[1] ?? '';
+    const outputs = [
+      ...(/Your output fields are:\n([\s\S]*?)\nAll interactions/.exec(request.messages[0]?.content ?? '')?.[1] ?? '').matchAll(
+        /`(\w+)`/g,
+      ),
+    ].map((m) => m[1] as string);
+    const fields = outputs.length ? outputs : ['answer'];
     const gold = goldByQuestion.get(question);
-    if (gold === undefined) return chatReply({ reasoning: 'I do not recognise this problem.', answer: '0' });
     const demoQuestions = request.messages
       .slice(1, -1)
       .filter((m) => m.role === 'user')
       .map((m) => /\[\[ ## question ## \]\]\n([\s\S]*?)(?:\n\n|$)/.exec(m.content)?.[1] ?? '');
-    const { answer, reasoning } = simulatedAnswer(question, gold, instructionsOf(request), demoQuestions);
-    return chatReply({ reasoning, answer: String(answer) });
+    const { answer, reasoning } =
+      gold === undefined
+        ? { answer: 0, reasoning: 'I do not recognise this problem.' }
+        : simulatedAnswer(question, gold, instructionsOf(request), demoQuestions);
+    return chatReply(Object.fromEntries(fields.map((f, k) => [f, k === fields.length - 1 ? String(answer) : reasoning])));
   });
 }
 

@@ -7,6 +7,7 @@ export * from './events.js';
 export { type CandidateScores, Frontier, type FrontierType, nonDominatedCounts } from './frontier.js';
 export { type EngineOptions, type OptimizeOptions, optimize } from './optimize.js';
 export * from './program/index.js';
+export * from './program-source/index.js';
 export * from './proposers/reflection-lm.js';
 export * from './proposers/reflection-prompt.js';
 export type { CandidateProposer } from './proposers/reflective.js';

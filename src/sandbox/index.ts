@@ -1,1 +1,3 @@
+export { ProgramBuildError, programBundleCode, runtimeBundleCode, tsdspyEntry } from './bundle.js';
+export * from './pool.js';
 export * from './sandbox.js';

@@ -58,6 +58,21 @@ function probe() {
   return probed;
 }
 
+/** The command line that starts an isolated Node process running `source` (shared by one-shot runs and the pool). */
+export function isolationPrefix(memoryMb: number, source: string): { command: string; args: string[] } {
+  const { prefix, permissionFlag } = probe();
+  const nodeArgs = [
+    ...(permissionFlag ? [permissionFlag] : []),
+    `--max-old-space-size=${memoryMb}`,
+    '--no-warnings',
+    '--input-type=module',
+    '-e',
+    source,
+  ];
+  const [command, ...args] = prefix.length ? [...prefix, process.execPath, ...nodeArgs] : [process.execPath, ...nodeArgs];
+  return { command: command as string, args };
+}
+
 /**
  * Runs untrusted JavaScript (the body of an async function; `return` gives the value) in a separate Node process:
  * empty environment, Node's permission model with no file-system, child-process or worker access, a fresh V8
@@ -65,21 +80,12 @@ function probe() {
  * wall time, heap and output. Never throws for failures of the code itself: they come back as `{ ok: false }`.
  */
 export function runSandboxed(code: string, options: SandboxOptions = {}): Promise<SandboxResult> {
-  const { prefix, permissionFlag } = probe();
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxOutputChars = options.maxOutputChars ?? 100_000;
-  const nodeArgs = [
-    ...(permissionFlag ? [permissionFlag] : []),
-    `--max-old-space-size=${options.memoryMb ?? 128}`,
-    '--no-warnings',
-    '--input-type=module',
-    '-e',
-    RUNNER_SOURCE,
-  ];
-  const [command, ...args] = prefix.length ? [...prefix, process.execPath, ...nodeArgs] : [process.execPath, ...nodeArgs];
+  const { command, args } = isolationPrefix(options.memoryMb ?? 128, RUNNER_SOURCE);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command as string, args, { env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let failure: SandboxErrorKind | undefined;

@@ -4,6 +4,8 @@ import { setProgramMetadata } from '../../../src/module/state.js';
 import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../../optimizer.js';
 import { GEPAConfigError } from '../errors.js';
 import { type EngineOptions, optimize } from '../optimize.js';
+import { PROGRAM_COMPONENT, PROGRAM_SOURCE_REFLECTION_TEMPLATE, ProgramSourceAdapter } from '../program-source/adapter.js';
+import { ProgramSource } from '../program-source/program-source.js';
 import type { ReflectionLM } from '../proposers/reflection-lm.js';
 import type { GEPAResult } from '../result.js';
 import type { ModuleSelectorOption } from '../strategies/component-selection.js';
@@ -60,6 +62,11 @@ export interface GEPADetailedResults<P extends AnyModule = AnyModule> {
 
 export type CompiledWithGEPA<P extends AnyModule> = P & { readonly detailedResults?: GEPADetailedResults<P> };
 
+/** The best program source found, with every candidate source when `trackStats` is on. */
+export type EvolvedProgramSource = ProgramSource & {
+  readonly detailedResults?: { candidates: ProgramSource[]; result: GEPAResult };
+};
+
 /**
  * GEPA for programs: evolves every predictor's instructions (and optionally ReAct tool descriptions) by reflecting
  * on the program's own traces and the metric's feedback. `compile` returns an optimized clone; the input is untouched.
@@ -93,6 +100,12 @@ export class GEPA implements Optimizer {
     }
   }
 
+  compile(
+    program: ProgramSource,
+    trainset: readonly ExampleLike[],
+    valset?: readonly ExampleLike[],
+  ): Promise<EvolvedProgramSource>;
+  compile(program: ProgramSource, options: CompileOptions): Promise<EvolvedProgramSource>;
   compile<P extends AnyModule>(
     program: P,
     trainset: readonly ExampleLike[],
@@ -100,10 +113,11 @@ export class GEPA implements Optimizer {
   ): Promise<CompiledWithGEPA<P>>;
   compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<CompiledWithGEPA<P>>;
   async compile<P extends AnyModule>(
-    program: P,
+    program: P | ProgramSource,
     trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
     maybeValset?: readonly ExampleLike[],
-  ): Promise<CompiledWithGEPA<P>> {
+  ): Promise<CompiledWithGEPA<P> | EvolvedProgramSource> {
+    if (program instanceof ProgramSource) return this.compileSource(program, trainsetOrOptions, maybeValset);
     const { trainset, valset: givenValset } = compileArgs(trainsetOrOptions, maybeValset);
     if (trainset.length === 0) throw new GEPAConfigError('GEPA.compile needs a non-empty trainset');
     if (!givenValset) {
@@ -185,6 +199,82 @@ export class GEPA implements Optimizer {
       Object.defineProperty(optimized, 'detailedResults', { value: details, enumerable: false, configurable: true });
     }
     return optimized as CompiledWithGEPA<P>;
+  }
+
+  /** Evolves a whole program source: the candidate is `{ program: source }`, run in the sandbox pool. */
+  private async compileSource(
+    seed: ProgramSource,
+    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
+    maybeValset?: readonly ExampleLike[],
+  ): Promise<EvolvedProgramSource> {
+    const { trainset, valset: givenValset } = compileArgs(trainsetOrOptions, maybeValset);
+    if (trainset.length === 0) throw new GEPAConfigError('GEPA.compile needs a non-empty trainset');
+    if (!givenValset)
+      process.emitWarning('GEPA: no valset given, so the trainset is also the valset; the result will overfit it.');
+    const valset = givenValset ?? trainset;
+    const o = this.options;
+    const budget =
+      o.maxMetricCalls ??
+      (o.maxFullEvals !== undefined
+        ? o.maxFullEvals * (trainset.length + (givenValset ? valset.length : 0))
+        : autoBudget(o.auto as AutoPreset, 1, valset.length));
+    this.lastBudget = budget;
+    console.info(`GEPA: budget of ${budget} metric calls evolving the whole program source.`);
+    const adapter = new ProgramSourceAdapter(seed, o.metric, o.concurrency ?? 2, o.failureScore ?? 0);
+    const {
+      metric: _metric,
+      auto: _auto,
+      maxFullEvals: _full,
+      componentSelector: _selector,
+      optimizeToolDescriptions: _tools,
+      addFormatFailureAsFeedback: _format,
+      concurrency: _concurrency,
+      failureScore: _failure,
+      trackStats,
+      instructionProposer,
+      warnOnScoreMismatch: _warn,
+      reflectionPromptTemplate,
+      ...engineOptions
+    } = o;
+    const result = await optimize({
+      ...engineOptions,
+      seedCandidate: { [PROGRAM_COMPONENT]: seed.source },
+      trainset,
+      valset,
+      adapter,
+      maxMetricCalls: budget,
+      useMerge: false, // one component: there is nothing to merge
+      ...(instructionProposer
+        ? {
+            customCandidateProposer: ({ candidate, reflectiveDataset, componentsToUpdate }) =>
+              instructionProposer(candidate, reflectiveDataset, componentsToUpdate),
+          }
+        : {}),
+      reflectionPromptTemplate: reflectionPromptTemplate ?? PROGRAM_SOURCE_REFLECTION_TEMPLATE,
+    });
+    this.metricCalls = result.totalMetricCalls;
+    const best = adapter.programFor(result.bestCandidate) as EvolvedProgramSource;
+    best.metadata = {
+      ...best.metadata,
+      optimizer: {
+        name: 'GEPA',
+        mode: 'program-source',
+        options: describeOptions(o, budget),
+        bestScore: result.bestScore,
+        seedScore: result.valAggregateScores[0],
+        metricCalls: result.totalMetricCalls,
+        candidates: result.candidates.length,
+        date: new Date().toISOString(),
+      },
+    };
+    if (trackStats ?? true) {
+      Object.defineProperty(best, 'detailedResults', {
+        value: { candidates: result.candidates.map((c) => adapter.programFor(c)), result },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    return best;
   }
 
   private seedCandidate(student: AnyModule): Candidate {

@@ -1,0 +1,3 @@
+export * from './adapter.js';
+export { PROGRAM_API_REFERENCE } from './api-reference.js';
+export * from './program-source.js';
