@@ -57,11 +57,11 @@ for (const part of diffLines(seed.source, best.source)) {
   const mark = part.added ? '+ ' : part.removed ? '- ' : '  ';
   if (part.added || part.removed)
     process.stdout.write(
-      part.value
+      `${part.value
         .split('\n')
         .filter(Boolean)
         .map((l) => `${mark}${l}`)
-        .join('\n') + '\n',
+        .join('\n')}\n`,
     );
 }
 const path = join(await mkdtemp(join(tmpdir(), 'math-program-')), 'best-program.json');
