@@ -181,3 +181,30 @@ describe('ProgramOfThought', () => {
     expect(lm.callCount).toBe(2);
   }, 20_000);
 });
+
+describe('every module saves and loads', () => {
+  it('round-trips learned state through JSON into a fresh instance', () => {
+    const build = () => ({
+      bestOfN: new BestOfN(new ChainOfThought('question -> answer'), { n: 2, threshold: 1, rewardFn: () => 1 }),
+      refine: new Refine(new Predict('question -> answer'), { n: 2, threshold: 1, rewardFn: () => 1 }),
+      mcc: new MultiChainComparison('question -> answer', { m: 2 }),
+      pot: new ProgramOfThought('question -> answer: number'),
+    });
+    const trained = build();
+    for (const module of Object.values(trained)) {
+      for (const [name, predictor] of module.namedPredictors()) {
+        predictor.demos = [{ note: `demo for ${name}` }];
+        module.setParameters({ [name]: `instructions for ${name}` });
+      }
+    }
+    const fresh = build();
+    for (const [key, module] of Object.entries(trained)) {
+      const target = fresh[key as keyof typeof fresh];
+      target.loadState(JSON.parse(JSON.stringify(module.dumpState())));
+      expect(target.namedParameters()).toEqual(module.namedParameters());
+      expect(target.predictors().map((p) => p.demos)).toEqual(module.predictors().map((p) => p.demos));
+    }
+    expect(trained.pot.namedPredictors().map(([n]) => n)).toEqual(['generate', 'regenerate', 'extract']);
+    expect(trained.mcc.namedPredictors().map(([n]) => n)).toEqual(['predict']);
+  });
+});

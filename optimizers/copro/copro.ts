@@ -7,6 +7,7 @@ import { withSettings } from '../../src/settings/settings.js';
 import { signature } from '../../src/signature/signature.js';
 import { scalarOptions } from '../few-shot/bootstrap-few-shot.js';
 import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+import { optimizerProgress } from '../progress.js';
 import { type OptimizerMetric, scoreProgram } from '../shared.js';
 
 export interface COPROOptions {
@@ -20,6 +21,8 @@ export interface COPROOptions {
   /** Sampling temperature for proposals (default 1.4). */
   initTemperature?: number;
   concurrency?: number;
+  /** A progress bar on a TTY (default true). */
+  displayProgress?: boolean;
 }
 
 export interface InstructionAttempt {
@@ -99,6 +102,7 @@ export class COPRO implements Optimizer {
       ]);
     }
     let bestScore = Number.NEGATIVE_INFINITY;
+    const progress = optimizerProgress('COPRO', depth * best.namedPredictors().length, o.displayProgress ?? true);
     for (let round = 0; round < depth; round++) {
       for (const [name] of best.namedPredictors()) {
         for (const candidate of pending.get(name) ?? []) {
@@ -114,6 +118,7 @@ export class COPRO implements Optimizer {
             best = trial;
           }
         }
+        progress.tick(1, `best ${(bestScore * 100).toFixed(1)}%`);
         if (round < depth - 1) {
           const tried = this.attempts
             .filter((a) => a.predictor === name)

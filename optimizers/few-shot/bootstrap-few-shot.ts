@@ -15,6 +15,7 @@ import {
   type Optimizer,
   OptimizerConfigError,
 } from '../optimizer.js';
+import { optimizerProgress } from '../progress.js';
 import type { OptimizerMetric } from '../shared.js';
 
 export interface BootstrapFewShotOptions {
@@ -31,6 +32,8 @@ export interface BootstrapFewShotOptions {
   maxErrors?: number;
   concurrency?: number;
   seed?: number;
+  /** A progress bar on a TTY (default true). */
+  displayProgress?: boolean;
 }
 
 /** Bootstrapping failed more often than `maxErrors` allows. */
@@ -108,6 +111,7 @@ export class BootstrapFewShot implements Optimizer {
     const limit = pLimit(o.concurrency ?? 8);
     // Work in chunks so an early stop spends no calls on examples it will not use, while keeping trainset order.
     const chunk = o.concurrency ?? 8;
+    const progress = optimizerProgress('Bootstrap', trainset.length, o.displayProgress ?? true);
     for (let start = 0; start < trainset.length && !full() && maxBoot > 0; start += chunk) {
       const slice = trainset.slice(start, start + chunk).map((example, offset) => ({ example, index: start + offset }));
       const outcomes = await Promise.all(
@@ -131,6 +135,7 @@ export class BootstrapFewShot implements Optimizer {
         }
       }
     }
+    progress.stop();
     return { demos, used };
   }
 

@@ -10,6 +10,7 @@ import { BootstrapFewShot, scalarOptions } from '../few-shot/bootstrap-few-shot.
 import { labeledDemos } from '../few-shot/labeled-few-shot.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+import { optimizerProgress } from '../progress.js';
 import { type OptimizerMetric, scoreProgram } from '../shared.js';
 import { TPESampler } from './tpe.js';
 
@@ -38,6 +39,8 @@ export interface MIPROv2Options {
   maxLabeledDemos?: number;
   concurrency?: number;
   seed?: number;
+  /** A progress bar on a TTY (default true). */
+  displayProgress?: boolean;
 }
 
 export interface MIPROTrial {
@@ -171,7 +174,9 @@ export class MIPROv2 implements Optimizer {
     await fullEval(baseline, 0);
     const sampler = new TPESampler({ space, seed: o.seed ?? 0 });
     const useMinibatch = (o.minibatch ?? true) && valset.length > (o.minibatchSize ?? 35);
+    const progress = optimizerProgress('MIPROv2', numTrials, o.displayProgress ?? true);
     for (let trial = 1; trial <= numTrials; trial++) {
+      progress.tick(1, `trial ${trial}`);
       const params = sampler.suggest();
       const batch = useMinibatch ? rng.sample(valset, o.minibatchSize ?? 35) : valset;
       const { score, metricCalls } = await scoreProgram(build(params), batch, o.metric, concurrency);
@@ -192,6 +197,7 @@ export class MIPROv2 implements Optimizer {
         if (promising) await fullEval(promising.params, trial);
       }
     }
+    progress.stop();
     const [bestKey, bestScore] = [...fullScores.entries()].sort((a, b) => b[1] - a[1])[0] as [string, number];
     const bestParams = [...this.trials].find((t) => key(t.params) === bestKey)?.params ?? baseline;
     const best = build(bestParams);
@@ -223,6 +229,7 @@ export class MIPROv2 implements Optimizer {
         maxLabeledDemos: 0,
         concurrency: o.concurrency ?? 8,
         seed: rng.int(2 ** 31),
+        displayProgress: false,
       });
       const { demos } = await bootstrap.bootstrap(program, rng.shuffle(trainset));
       this.metricCalls += bootstrap.metricCalls;

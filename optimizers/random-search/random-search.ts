@@ -4,6 +4,7 @@ import { BootstrapFewShot, type BootstrapFewShotOptions, scalarOptions } from '.
 import { LabeledFewShot } from '../few-shot/labeled-few-shot.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+import { optimizerProgress } from '../progress.js';
 import { scoreProgram } from '../shared.js';
 
 export interface RandomSearchOptions extends BootstrapFewShotOptions {
@@ -65,6 +66,7 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
       plans.push({ label: `bootstrap-shuffled-${i}`, build: () => this.bootstrap(program, shuffled, size, seed) });
     }
     let best: RandomSearchCandidate<P> | undefined;
+    const progress = optimizerProgress('Random search', plans.length, o.displayProgress ?? true);
     for (const plan of plans) {
       const candidate = await plan.build();
       const { score, metricCalls } = await scoreProgram(candidate, valset, o.metric, concurrency);
@@ -72,8 +74,10 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
       const entry = { label: plan.label, score, program: candidate };
       this.candidates.push(entry);
       if (!best || score > best.score) best = entry;
+      progress.tick(1, `best ${(best.score * 100).toFixed(1)}%`);
       if (o.stopAtScore !== undefined && score >= o.stopAtScore) break;
     }
+    progress.stop();
     const winner = (best as RandomSearchCandidate<P>).program.clone();
     setProgramMetadata(winner, {
       optimizer: {
@@ -95,7 +99,7 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
     maxBootstrappedDemos: number,
     seed: number,
   ): Promise<P> {
-    const inner = new BootstrapFewShot({ ...this.options, maxBootstrappedDemos, seed });
+    const inner = new BootstrapFewShot({ ...this.options, maxBootstrappedDemos, seed, displayProgress: false });
     const compiled = await inner.compile(program.resetCopy(), trainset);
     this.metricCalls += inner.metricCalls;
     return compiled;

@@ -122,6 +122,42 @@ describe('GEPA.compile on a two-predictor program', () => {
   });
 });
 
+describe('score consistency', () => {
+  it('warns once when a predictor-level score differs from the program-level score', async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(process, 'emitWarning').mockImplementation((w) => void warnings.push(String(w)));
+    const inconsistent = (
+      example: Record<string, unknown>,
+      pred: { code?: unknown; answer?: unknown },
+      ctx?: { predName?: string },
+    ) => {
+      const base = keyMetric()(example, pred, ctx as never);
+      return ctx?.predName ? { ...base, score: base.score + 0.25 } : base;
+    };
+    await withSettings({ lm: factTaskLM() }, () =>
+      new GEPA({ metric: inconsistent, maxMetricCalls: 40, reflectionLM: factReflectionLM, ...quiet }).compile(
+        new KeyProgram(),
+        keyData(4),
+        keyData(4),
+      ),
+    );
+    const mismatch = warnings.filter((w) => w.includes('but the whole program'));
+    expect(mismatch).toHaveLength(1);
+    warnings.length = 0;
+    await withSettings({ lm: factTaskLM() }, () =>
+      new GEPA({
+        metric: inconsistent,
+        maxMetricCalls: 40,
+        reflectionLM: factReflectionLM,
+        warnOnScoreMismatch: false,
+        ...quiet,
+      }).compile(new KeyProgram(), keyData(4), keyData(4)),
+    );
+    expect(warnings.filter((w) => w.includes('but the whole program'))).toHaveLength(0);
+    spy.mockRestore();
+  });
+});
+
 describe('resume', () => {
   it('resumes a compile from its run dir without spending the budget again', async () => {
     const runDir = await mkdtemp(join(tmpdir(), 'gepa-compile-run-'));
