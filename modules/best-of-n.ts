@@ -22,20 +22,17 @@ export function runAttempt<I, O>(module: Module<I, O>, inputs: I, attempt: numbe
   return withSettings({ config }, () => module.call(inputs, options));
 }
 
-/**
- * Runs a module up to `n` times and returns the first prediction whose reward reaches `threshold`,
- * or else the one with the highest reward.
- */
-export class BestOfN<I, O> extends Module<I, O> {
+/** What BestOfN and Refine share: the inner module, the attempt budget and the reward. */
+export abstract class AttemptingModule<I, O> extends Module<I, O> {
   module: Module<I, O>;
   readonly n: number;
   readonly threshold: number;
-  private readonly rewardFn: RewardFn<I, O>;
-  private readonly failCount: number;
+  protected readonly rewardFn: RewardFn<I, O>;
+  protected readonly failCount: number;
 
   constructor(module: Module<I, O>, options: BestOfNOptions<I, O>) {
     super();
-    if (!Number.isInteger(options.n) || options.n < 1) throw new TsdspyError('BestOfN needs n ≥ 1');
+    if (!Number.isInteger(options.n) || options.n < 1) throw new TsdspyError(`${new.target.name} needs n ≥ 1`);
     this.module = module;
     this.n = options.n;
     this.threshold = options.threshold;
@@ -43,6 +40,26 @@ export class BestOfN<I, O> extends Module<I, O> {
     this.failCount = options.failCount ?? options.n - 1;
   }
 
+  /** Records a failed attempt, rethrowing once more attempts failed than `failCount` allows. */
+  protected recordFailure(errors: unknown[], error: unknown): void {
+    errors.push(error);
+    if (errors.length > this.failCount) throw error;
+  }
+
+  protected bestOrThrow(best: { prediction: O } | undefined, errors: readonly unknown[]): O {
+    if (!best)
+      throw new AllAttemptsFailedError(`All ${this.n} attempts failed; last error: ${String(errors.at(-1))}`, {
+        cause: errors.at(-1),
+      });
+    return best.prediction;
+  }
+}
+
+/**
+ * Runs a module up to `n` times and returns the first prediction whose reward reaches `threshold`,
+ * or else the one with the highest reward.
+ */
+export class BestOfN<I, O> extends AttemptingModule<I, O> {
   async forward(inputs: I, options?: CallOptions): Promise<O> {
     let best: { prediction: O; reward: number } | undefined;
     const errors: unknown[] = [];
@@ -53,14 +70,9 @@ export class BestOfN<I, O> extends Module<I, O> {
         if (!best || reward > best.reward) best = { prediction, reward };
         if (reward >= this.threshold) break;
       } catch (error) {
-        errors.push(error);
-        if (errors.length > this.failCount) throw error;
+        this.recordFailure(errors, error);
       }
     }
-    if (!best)
-      throw new AllAttemptsFailedError(`All ${this.n} attempts failed; last error: ${String(errors.at(-1))}`, {
-        cause: errors.at(-1),
-      });
-    return best.prediction;
+    return this.bestOrThrow(best, errors);
   }
 }

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { TsdspyError } from '../src/errors/index.js';
-import { type CallOptions, Module } from '../src/module/module.js';
+import type { CallOptions } from '../src/module/module.js';
 import { Predict } from '../src/module/predict.js';
 import { currentSettings, withSettings } from '../src/settings/settings.js';
 import { signature } from '../src/signature/signature.js';
 import { captureTraceSettled, type Trace } from '../src/trace/trace.js';
-import { AllAttemptsFailedError, type BestOfNOptions, type RewardFn, runAttempt } from './best-of-n.js';
+import { AttemptingModule, runAttempt } from './best-of-n.js';
 
 const feedbackSignature = signature({
   instructions:
@@ -28,23 +27,8 @@ const feedbackSignature = signature({
  * Like BestOfN, but after each attempt that misses the threshold an LM writes advice for each module, and the next
  * attempt sees that advice as a `hint` input on the predictors concerned (DSPy's Refine).
  */
-export class Refine<I, O> extends Module<I, O> {
-  module: Module<I, O>;
+export class Refine<I, O> extends AttemptingModule<I, O> {
   feedback = new Predict(feedbackSignature);
-  readonly n: number;
-  readonly threshold: number;
-  private readonly rewardFn: RewardFn<I, O>;
-  private readonly failCount: number;
-
-  constructor(module: Module<I, O>, options: BestOfNOptions<I, O>) {
-    super();
-    if (!Number.isInteger(options.n) || options.n < 1) throw new TsdspyError('Refine needs n ≥ 1');
-    this.module = module;
-    this.n = options.n;
-    this.threshold = options.threshold;
-    this.rewardFn = options.rewardFn;
-    this.failCount = options.failCount ?? options.n - 1;
-  }
 
   async forward(inputs: I, options?: CallOptions): Promise<O> {
     let best: { prediction: O; reward: number } | undefined;
@@ -55,8 +39,7 @@ export class Refine<I, O> extends Module<I, O> {
       const run = () => runAttempt(this.module, inputs, attempt, options);
       const { result: prediction, error, trace } = await captureTraceSettled(() => withSettings({ hints }, run));
       if (error !== undefined) {
-        errors.push(error);
-        if (errors.length > this.failCount) throw error;
+        this.recordFailure(errors, error);
         continue;
       }
       const reward = await this.rewardFn(inputs, prediction as O);
@@ -64,11 +47,7 @@ export class Refine<I, O> extends Module<I, O> {
       if (reward >= this.threshold || attempt === this.n - 1) break;
       hints = await this.advise(inputs, prediction as O, reward, trace, names, options);
     }
-    if (!best)
-      throw new AllAttemptsFailedError(`All ${this.n} attempts failed; last error: ${String(errors.at(-1))}`, {
-        cause: errors.at(-1),
-      });
-    return best.prediction;
+    return this.bestOrThrow(best, errors);
   }
 
   private async advise(

@@ -42,3 +42,31 @@ export function compileArgs(
 export function exampleInputs(example: ExampleLike): Record<string, unknown> {
   return example instanceof Example && example.inputKeys ? (example.inputs() as Record<string, unknown>) : exampleData(example);
 }
+
+/**
+ * Shared plumbing for optimizers: both `compile` call forms, and a metric-call counter reset per compile.
+ * Subclasses implement `optimize`, which must return a new program and leave the input untouched.
+ */
+export abstract class BaseOptimizer implements Optimizer {
+  abstract readonly name: string;
+  /** Metric calls the last compile spent. */
+  metricCalls = 0;
+
+  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
+  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
+  compile<P extends AnyModule>(
+    program: P,
+    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
+    maybeValset?: readonly ExampleLike[],
+  ): Promise<P> {
+    const { trainset, valset } = compileArgs(trainsetOrOptions, maybeValset);
+    this.metricCalls = 0;
+    return this.optimize(program, trainset, valset);
+  }
+
+  protected abstract optimize<P extends AnyModule>(
+    program: P,
+    trainset: readonly ExampleLike[],
+    valset: readonly ExampleLike[] | undefined,
+  ): Promise<P>;
+}

@@ -6,7 +6,7 @@ import { setProgramMetadata } from '../../src/module/state.js';
 import { withSettings } from '../../src/settings/settings.js';
 import { signature } from '../../src/signature/signature.js';
 import { scalarOptions } from '../few-shot/bootstrap-few-shot.js';
-import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
 import { type OptimizerMetric, scoreProgram } from '../shared.js';
 
@@ -59,32 +59,28 @@ const instructionGivenAttempts = signature({
  * candidates, each is scored on the trainset, and over `depth` rounds the LM proposes again from the attempts
  * and their scores. DSPy's COPRO.
  */
-export class COPRO implements Optimizer {
+export class COPRO extends BaseOptimizer {
   readonly name = 'COPRO';
-  metricCalls = 0;
   /** Every instruction scored in the last compile. */
   attempts: InstructionAttempt[] = [];
   proposer = new Predict(basicInstruction);
   refiner = new Predict(instructionGivenAttempts);
 
   constructor(readonly options: COPROOptions) {
+    super();
     if (typeof options?.metric !== 'function') throw new OptimizerConfigError('COPRO needs a metric');
     if ((options.breadth ?? 10) < 2) throw new OptimizerConfigError('COPRO: breadth must be at least 2');
     if ((options.depth ?? 3) < 1) throw new OptimizerConfigError('COPRO: depth must be at least 1');
   }
 
-  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
-  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
-  async compile<P extends AnyModule>(
+  protected async optimize<P extends AnyModule>(
     program: P,
-    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
-    maybeValset?: readonly ExampleLike[],
+    trainset: readonly ExampleLike[],
+    _valset: readonly ExampleLike[] | undefined,
   ): Promise<P> {
-    const { trainset } = compileArgs(trainsetOrOptions, maybeValset);
     const o = this.options;
     const breadth = o.breadth ?? 10;
     const depth = o.depth ?? 3;
-    this.metricCalls = 0;
     this.attempts = [];
     let best = program.clone();
     const scored = new Map<string, number>();

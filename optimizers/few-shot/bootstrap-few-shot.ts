@@ -7,14 +7,7 @@ import { setProgramMetadata } from '../../src/module/state.js';
 import { currentSettings, withSettings } from '../../src/settings/settings.js';
 import { captureTraceSettled } from '../../src/trace/trace.js';
 import { Rng, seedState } from '../gepa/rng.js';
-import {
-  type CompileOptions,
-  compileArgs,
-  type ExampleLike,
-  exampleInputs,
-  type Optimizer,
-  OptimizerConfigError,
-} from '../optimizer.js';
+import { BaseOptimizer, type ExampleLike, exampleInputs, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
 import type { OptimizerMetric } from '../shared.js';
 
@@ -47,11 +40,11 @@ export type BootstrappedDemos = Map<string, Record<string, unknown>[]>;
  * predictor call in the trace becomes a demo (its inputs and outputs) for that predictor. Then tops up with labeled
  * examples. DSPy's BootstrapFewShot.
  */
-export class BootstrapFewShot implements Optimizer {
+export class BootstrapFewShot extends BaseOptimizer {
   readonly name = 'BootstrapFewShot';
-  metricCalls = 0;
 
   constructor(readonly options: BootstrapFewShotOptions) {
+    super();
     if (typeof options?.metric !== 'function')
       throw new OptimizerConfigError('BootstrapFewShot needs a metric: new BootstrapFewShot({ metric })');
     for (const key of ['maxBootstrappedDemos', 'maxLabeledDemos', 'maxRounds'] as const) {
@@ -61,15 +54,11 @@ export class BootstrapFewShot implements Optimizer {
     }
   }
 
-  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
-  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
-  async compile<P extends AnyModule>(
+  protected async optimize<P extends AnyModule>(
     program: P,
-    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
-    valset?: readonly ExampleLike[],
+    trainset: readonly ExampleLike[],
+    _valset: readonly ExampleLike[] | undefined,
   ): Promise<P> {
-    const { trainset } = compileArgs(trainsetOrOptions, valset);
-    this.metricCalls = 0;
     const rng = new Rng(seedState(this.options.seed ?? 0));
     const { demos, used } = await this.bootstrap(program, trainset);
     const compiled = program.clone();

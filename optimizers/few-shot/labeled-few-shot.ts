@@ -2,7 +2,7 @@ import { exampleData } from '../../src/data/example.js';
 import type { AnyModule } from '../../src/module/module.js';
 import { setProgramMetadata } from '../../src/module/state.js';
 import { Rng, seedState } from '../gepa/rng.js';
-import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 
 export interface LabeledFewShotOptions {
   /** Demos per predictor (default 16). */
@@ -13,23 +13,20 @@ export interface LabeledFewShotOptions {
 }
 
 /** Gives every predictor up to `k` training examples as demos. No LM calls, no metric. */
-export class LabeledFewShot implements Optimizer {
+export class LabeledFewShot extends BaseOptimizer {
   readonly name = 'LabeledFewShot';
-  metricCalls = 0;
 
   constructor(readonly options: LabeledFewShotOptions = {}) {
+    super();
     if (options.k !== undefined && (!Number.isInteger(options.k) || options.k < 0))
       throw new OptimizerConfigError('LabeledFewShot: k must be a non-negative integer');
   }
 
-  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
-  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
-  async compile<P extends AnyModule>(
+  protected async optimize<P extends AnyModule>(
     program: P,
-    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
-    valset?: readonly ExampleLike[],
+    trainset: readonly ExampleLike[],
+    _valset: readonly ExampleLike[] | undefined,
   ): Promise<P> {
-    const { trainset } = compileArgs(trainsetOrOptions, valset);
     const compiled = program.clone();
     const demos = labeledDemos(
       trainset,

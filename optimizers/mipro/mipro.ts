@@ -9,7 +9,7 @@ import { signature } from '../../src/signature/signature.js';
 import { BootstrapFewShot, scalarOptions } from '../few-shot/bootstrap-few-shot.js';
 import { labeledDemos } from '../few-shot/labeled-few-shot.js';
 import { Rng, seedState } from '../gepa/rng.js';
-import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
 import { type OptimizerMetric, scoreProgram } from '../shared.js';
 import { TPESampler } from './tpe.js';
@@ -90,15 +90,15 @@ const proposeInstruction = signature({
  * description, then searches instruction × demo-set combinations per predictor with a TPE sampler, scoring trials
  * on valset minibatches and fully evaluating the most promising configuration periodically.
  */
-export class MIPROv2 implements Optimizer {
+export class MIPROv2 extends BaseOptimizer {
   readonly name = 'MIPROv2';
-  metricCalls = 0;
   trials: MIPROTrial[] = [];
   dataDescriber = new Predict(describeData);
   programDescriber = new Predict(describeProgram);
   proposer = new Predict(proposeInstruction);
 
   constructor(readonly options: MIPROv2Options) {
+    super();
     if (typeof options?.metric !== 'function') throw new OptimizerConfigError('MIPROv2 needs a metric');
     if (options.auto === undefined && (options.numCandidates === undefined || options.numTrials === undefined)) {
       throw new OptimizerConfigError("MIPROv2: give auto ('light' | 'medium' | 'heavy'), or both numCandidates and numTrials");
@@ -107,23 +107,20 @@ export class MIPROv2 implements Optimizer {
       throw new OptimizerConfigError(`MIPROv2: unknown auto preset ${JSON.stringify(options.auto)}`);
   }
 
-  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
-  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
-  async compile<P extends AnyModule>(
+  protected optimize<P extends AnyModule>(
     program: P,
-    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
-    maybeValset?: readonly ExampleLike[],
+    trainset: readonly ExampleLike[],
+    valset: readonly ExampleLike[] | undefined,
   ): Promise<P> {
-    const run = () => this.run(program, trainsetOrOptions, maybeValset);
+    const run = () => this.search(program, trainset, valset);
     return this.options.taskModel ? withSettings({ lm: this.options.taskModel }, run) : run();
   }
 
-  private async run<P extends AnyModule>(
+  private async search<P extends AnyModule>(
     program: P,
-    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
-    maybeValset?: readonly ExampleLike[],
+    trainset: readonly ExampleLike[],
+    given: readonly ExampleLike[] | undefined,
   ): Promise<P> {
-    const { trainset, valset: given } = compileArgs(trainsetOrOptions, maybeValset);
     const o = this.options;
     const rng = new Rng(seedState(o.seed ?? 0));
     const preset = o.auto ? AUTO[o.auto] : undefined;
@@ -132,7 +129,6 @@ export class MIPROv2 implements Optimizer {
     const numTrials = o.numTrials ?? Math.floor(Math.max(2 * predictors.length * Math.log2(numCandidates), 1.5 * numCandidates));
     const valset = (given ?? trainset).slice(0, preset?.valsetCap ?? Number.POSITIVE_INFINITY);
     const concurrency = o.concurrency ?? 8;
-    this.metricCalls = 0;
     this.trials = [];
 
     const demoSets = await this.demoCandidates(program, trainset, numCandidates, rng);

@@ -3,7 +3,7 @@ import { setProgramMetadata } from '../../src/module/state.js';
 import { BootstrapFewShot, type BootstrapFewShotOptions, scalarOptions } from '../few-shot/bootstrap-few-shot.js';
 import { LabeledFewShot } from '../few-shot/labeled-few-shot.js';
 import { Rng, seedState } from '../gepa/rng.js';
-import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
+import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
 import { scoreProgram } from '../shared.js';
 
@@ -26,29 +26,25 @@ export interface RandomSearchCandidate<P> {
  * and shuffled bootstraps with random demo counts — scores each on the valset, and returns the best. All scores are
  * reported on `optimizer.candidates`.
  */
-export class BootstrapFewShotWithRandomSearch implements Optimizer {
+export class BootstrapFewShotWithRandomSearch extends BaseOptimizer {
   readonly name = 'BootstrapFewShotWithRandomSearch';
-  metricCalls = 0;
   /** Every candidate of the last compile with its valset score, in the order tried. */
   candidates: RandomSearchCandidate<AnyModule>[] = [];
 
   constructor(readonly options: RandomSearchOptions) {
+    super();
     if (typeof options?.metric !== 'function') throw new OptimizerConfigError(`${this.name} needs a metric`);
   }
 
-  compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
-  compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
-  async compile<P extends AnyModule>(
+  protected async optimize<P extends AnyModule>(
     program: P,
-    trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
-    maybeValset?: readonly ExampleLike[],
+    trainset: readonly ExampleLike[],
+    given: readonly ExampleLike[] | undefined,
   ): Promise<P> {
-    const { trainset, valset: given } = compileArgs(trainsetOrOptions, maybeValset);
     const valset = given ?? trainset;
     const o = this.options;
     const rng = new Rng(seedState(o.seed ?? 0));
     const concurrency = o.concurrency ?? 8;
-    this.metricCalls = 0;
     this.candidates = [];
     const maxBoot = o.maxBootstrappedDemos ?? 4;
     const plans: Array<{ label: string; build: () => Promise<P> }> = [

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import type { LMRequest, LMResponse } from './types.js';
+import { LM_CALL_CONFIG_KEYS, type LMRequest, type LMResponse } from './types.js';
 
 /** Where the disk cache lives: `TSDSPY_CACHE_DIR`, else the user's cache directory. */
 export function defaultCacheDir(): string {
@@ -13,18 +13,8 @@ export function defaultCacheDir(): string {
   return join(base, 'tsdspy');
 }
 
-const KEYED_OPTIONS = [
-  'temperature',
-  'maxTokens',
-  'n',
-  'stop',
-  'topP',
-  'seed',
-  'logprobs',
-  'topLogprobs',
-  'reasoningEffort',
-  'rolloutId',
-] as const;
+/** Options that change the answer (a timeout does not). */
+const KEYED_OPTIONS = LM_CALL_CONFIG_KEYS.filter((key) => key !== 'timeoutMs');
 
 /**
  * A stable key for a request: everything that changes the answer (model, messages, sampling options, response

@@ -5,7 +5,16 @@ import { MissingApiKeyError } from './errors.js';
 import { costOf } from './prices.js';
 import { getProvider, type Provider, type ProviderClient, registeredProviders } from './providers/provider.js';
 import { backoffMs, classify, toNamedError } from './retry.js';
-import type { LanguageModel, LMCallConfig, LMCapabilities, LMRequest, LMResponse, Message, Usage } from './types.js';
+import {
+  type LanguageModel,
+  LM_CALL_CONFIG_KEYS,
+  type LMCallConfig,
+  type LMCapabilities,
+  type LMRequest,
+  type LMResponse,
+  type Message,
+  type Usage,
+} from './types.js';
 
 export class UnknownProviderError extends TsdspyError {}
 
@@ -43,20 +52,6 @@ export interface HistoryEntry {
   cached: boolean;
   durationMs: number;
 }
-
-const SAMPLING_KEYS = [
-  'temperature',
-  'maxTokens',
-  'n',
-  'stop',
-  'topP',
-  'seed',
-  'logprobs',
-  'topLogprobs',
-  'reasoningEffort',
-  'rolloutId',
-  'timeoutMs',
-] as const satisfies readonly (keyof LMCallConfig)[];
 
 const LOCAL_HOST = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/;
 
@@ -98,7 +93,7 @@ export class LM implements LanguageModel {
     this.options = options;
     this.capabilities = provider.capabilities;
     this.defaults = Object.fromEntries(
-      SAMPLING_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]),
+      LM_CALL_CONFIG_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]),
     ) as LMCallConfig;
     this.limit = pLimit(options.maxConcurrency ?? 8);
     this.cache =

@@ -46,6 +46,21 @@ export interface LMCallConfig {
   timeoutMs?: number;
 }
 
+/** Every LMCallConfig key, in a fixed order (for defaults, cache keys and validation). */
+export const LM_CALL_CONFIG_KEYS = [
+  'temperature',
+  'maxTokens',
+  'n',
+  'stop',
+  'topP',
+  'seed',
+  'logprobs',
+  'topLogprobs',
+  'reasoningEffort',
+  'rolloutId',
+  'timeoutMs',
+] as const satisfies readonly (keyof LMCallConfig)[];
+
 export interface LMRequest extends LMCallConfig {
   messages: Message[];
   responseFormat?: ResponseFormat;

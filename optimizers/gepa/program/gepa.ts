@@ -144,21 +144,7 @@ export class GEPA implements Optimizer {
       warnOnScoreMismatch: o.warnOnScoreMismatch ?? true,
       ...(o.instructionProposer ? { instructionProposer: o.instructionProposer } : {}),
     });
-    const {
-      metric: _metric,
-      auto: _auto,
-      maxFullEvals: _full,
-      componentSelector,
-      optimizeToolDescriptions: _tools,
-      addFormatFailureAsFeedback: _format,
-      concurrency: _concurrency,
-      failureScore: _failure,
-      trackStats,
-      instructionProposer: _proposer,
-      warnOnScoreMismatch: _warn,
-      reflectionPromptTemplate,
-      ...engineOptions
-    } = o;
+    const { trackStats, reflectionPromptTemplate, engineOptions } = splitOptions(o);
     const result = await optimize({
       ...engineOptions,
       seedCandidate,
@@ -166,7 +152,7 @@ export class GEPA implements Optimizer {
       valset,
       adapter,
       maxMetricCalls: budget,
-      moduleSelector: componentSelector ?? 'round_robin',
+      moduleSelector: o.componentSelector ?? 'round_robin',
       useMerge: o.useMerge ?? true,
       reflectionPromptTemplate: reflectionPromptTemplate ?? this.templates(seedCandidate),
     });
@@ -221,21 +207,7 @@ export class GEPA implements Optimizer {
     this.lastBudget = budget;
     console.info(`GEPA: budget of ${budget} metric calls evolving the whole program source.`);
     const adapter = new ProgramSourceAdapter(seed, o.metric, o.concurrency ?? 2, o.failureScore ?? 0);
-    const {
-      metric: _metric,
-      auto: _auto,
-      maxFullEvals: _full,
-      componentSelector: _selector,
-      optimizeToolDescriptions: _tools,
-      addFormatFailureAsFeedback: _format,
-      concurrency: _concurrency,
-      failureScore: _failure,
-      trackStats,
-      instructionProposer,
-      warnOnScoreMismatch: _warn,
-      reflectionPromptTemplate,
-      ...engineOptions
-    } = o;
+    const { trackStats, instructionProposer, reflectionPromptTemplate, engineOptions } = splitOptions(o);
     const result = await optimize({
       ...engineOptions,
       seedCandidate: { [PROGRAM_COMPONENT]: seed.source },
@@ -299,6 +271,27 @@ export class GEPA implements Optimizer {
       Object.keys(candidate).map((c) => [c, isToolComponent(c) ? toolTemplateFor(c) : INSTRUCTION_REFLECTION_TEMPLATE]),
     );
   }
+}
+
+/** Separates the program-level options from those passed straight to the engine. */
+function splitOptions(o: GEPAOptions) {
+  const {
+    metric: _metric,
+    auto: _auto,
+    maxFullEvals: _full,
+    maxMetricCalls: _calls,
+    componentSelector: _selector,
+    optimizeToolDescriptions: _tools,
+    addFormatFailureAsFeedback: _format,
+    concurrency: _concurrency,
+    failureScore: _failure,
+    trackStats,
+    instructionProposer,
+    warnOnScoreMismatch: _warn,
+    reflectionPromptTemplate,
+    ...engineOptions
+  } = o;
+  return { trackStats, instructionProposer, reflectionPromptTemplate, engineOptions };
 }
 
 /** Options as saved in program metadata: scalars and LM names only — no functions, objects or secrets. */
