@@ -1,6 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tsdspy from 'tsdspy';
@@ -18,6 +17,7 @@ import {
   withSettings,
 } from 'tsdspy';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type DenialTargets, startDenialTargets } from './support/denial-targets.js';
 
 vi.spyOn(console, 'info').mockImplementation(() => {});
 process.removeAllListeners('warning');
@@ -190,22 +190,11 @@ describe('the API reference shown to reflection', () => {
 });
 
 describe('sandbox denials from inside generated programs', () => {
-  let dir: string;
-  let secret: string;
-  let port = 0;
-  let connections = 0;
-  const server = createServer((socket) => {
-    connections++;
-    socket.end('hi');
-  });
+  let targets: DenialTargets;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ps-deny-'));
-    secret = join(dir, 'secret.txt');
-    writeFileSync(secret, 'TOP SECRET');
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    port = (server.address() as { port: number }).port;
+    targets = await startDenialTargets();
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => targets.close());
 
   const attack = (body: string) =>
     new ProgramSource(
@@ -214,7 +203,7 @@ describe('sandbox denials from inside generated programs', () => {
     ).run({});
 
   it('cannot write files', async () => {
-    const target = join(dir, 'pwned.txt');
+    const target = join(targets.dir, 'pwned.txt');
     const r = await attack(
       `process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(target)}, 'x'); return { done: true };`,
     );
@@ -223,7 +212,9 @@ describe('sandbox denials from inside generated programs', () => {
   });
 
   it('cannot read a secret file', async () => {
-    const r = await attack(`return { data: process.getBuiltinModule('fs').readFileSync(${JSON.stringify(secret)}, 'utf8') };`);
+    const r = await attack(
+      `return { data: process.getBuiltinModule('fs').readFileSync(${JSON.stringify(targets.secret)}, 'utf8') };`,
+    );
     expect(r.ok).toBe(false);
     expect(JSON.stringify(r)).not.toContain('TOP SECRET');
   });
@@ -237,12 +228,12 @@ describe('sandbox denials from inside generated programs', () => {
     const r = await attack(`
       const net = process.getBuiltinModule('net');
       return await new Promise((resolve) => {
-        const s = net.connect(${port}, '127.0.0.1');
+        const s = net.connect(${targets.port}, '127.0.0.1');
         s.on('data', () => resolve({ connected: true }));
         s.on('error', (e) => resolve({ connected: false, code: e.code }));
       });`);
     expect(r).toMatchObject({ ok: true, value: { connected: false } });
-    expect(connections).toBe(0);
+    expect(targets.connections()).toBe(0);
   });
 
   it('sees no secrets in the environment', async () => {

@@ -1,32 +1,18 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSandboxed, sandboxGuarantees } from 'tsdspy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DenialTargets, startDenialTargets } from './support/denial-targets.js';
 
 // Generated code may escape the vm context to the child's own `process`; every denial below is tested from there.
 const ESCAPE = 'const proc = this.constructor.constructor("return process")();\nconst fs = proc.getBuiltinModule("fs");\n';
 
 describe('sandbox', () => {
-  let dir: string;
-  let secret: string;
-  let port = 0;
-  let connections = 0;
-  const server = createServer((socket) => {
-    connections++;
-    socket.end('hello');
-  });
-
+  let targets: DenialTargets;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sandbox-'));
-    secret = join(dir, 'secret.txt');
-    writeFileSync(secret, 'TOP SECRET');
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    port = (server.address() as { port: number }).port;
+    targets = await startDenialTargets();
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => targets.close());
 
   it('reports what it enforces on this machine', () => {
     expect(sandboxGuarantees()).toEqual({ network: 'namespace', permissionModel: true });
@@ -57,7 +43,7 @@ describe('sandbox', () => {
   });
 
   it('denies file writes', async () => {
-    const target = join(dir, 'written.txt');
+    const target = join(targets.dir, 'written.txt');
     const result = await runSandboxed(`${ESCAPE}fs.writeFileSync(${JSON.stringify(target)}, 'x'); return 'wrote';`);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.message).toMatch(/Access to this API has been restricted|ERR_ACCESS_DENIED|permission/i);
@@ -65,7 +51,7 @@ describe('sandbox', () => {
   });
 
   it('denies reading files', async () => {
-    const result = await runSandboxed(`${ESCAPE}return fs.readFileSync(${JSON.stringify(secret)}, 'utf8');`);
+    const result = await runSandboxed(`${ESCAPE}return fs.readFileSync(${JSON.stringify(targets.secret)}, 'utf8');`);
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain('TOP SECRET');
   });
@@ -82,14 +68,14 @@ describe('sandbox', () => {
   it('denies network access, even to a loopback server', async () => {
     const code = `${ESCAPE}const net = proc.getBuiltinModule("net");
       return await new Promise((resolve) => {
-        const socket = net.connect(${port}, "127.0.0.1");
+        const socket = net.connect(${targets.port}, "127.0.0.1");
         socket.on("data", (d) => resolve("connected: " + d));
         socket.on("error", (e) => resolve("error: " + e.code));
       });`;
     const result = await runSandboxed(code);
     expect(result).toMatchObject({ ok: true });
     if (result.ok) expect(String(result.value)).toMatch(/^error: /);
-    expect(connections).toBe(0);
+    expect(targets.connections()).toBe(0);
   });
 
   it('cuts infinite loops and memory blow-ups, and the parent survives', async () => {
