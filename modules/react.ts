@@ -22,8 +22,7 @@ type In<S> = InputsOf<S>;
 type ReActOut<S> = Simplify<OutputsOf<S> & { reasoning: string; trajectory: ReActStep[] }>;
 
 export interface ReActOptions {
-  // biome-ignore lint/suspicious/noExplicitAny: tools with different argument schemas live in one list
-  tools: Tool<any>[];
+  tools: Tool[];
   maxIters?: number;
   /** Options for both inner predictors (e.g. a dedicated LM). */
   predict?: PredictOptions<Record<string, unknown>, Record<string, unknown>>;
@@ -40,8 +39,7 @@ const FINISH = 'finish';
 export class ReAct<S extends SignatureLike = Signature> extends Module<In<S>, Prediction<ReActOut<S>>> {
   react: Predict;
   extract: Predict;
-  // biome-ignore lint/suspicious/noExplicitAny: see ReActOptions.tools
-  tools: Record<string, Tool<any>>;
+  tools: Record<string, Tool>;
   maxIters: number;
 
   constructor(signature: S, options: ReActOptions) {

@@ -25,7 +25,8 @@ export class Tool<P extends z.ZodObject = z.ZodObject> {
   /** Argument descriptions by argument name (initially from the zod schema's `.describe()`). */
   argDescriptions: Record<string, string>;
   readonly parameters: P;
-  private readonly run: (args: z.output<P>) => unknown;
+  // Declared as a method type so a tool with specific arguments is still a `Tool` (method parameters are bivariant).
+  private readonly run: { execute(args: z.output<P>): unknown }['execute'];
 
   constructor(spec: ToolSpecInput<P>) {
     if (!TOOL_NAME.test(spec.name)) throw new TsdspyError(`Invalid tool name "${spec.name}": use letters, digits, _ or -`);

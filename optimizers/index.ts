@@ -7,4 +7,4 @@ export * from './mipro/mipro.js';
 export * from './mipro/tpe.js';
 export * from './optimizer.js';
 export * from './random-search/random-search.js';
-export { type OptimizerMetric, scoreProgram } from './shared.js';
+export { type AnyMetric, type DefaultExample, type DefaultPrediction, eraseMetric, scoreProgram } from './shared.js';

@@ -1,21 +1,37 @@
 import { Evaluate } from '../src/evaluate/evaluate.js';
-import type { Metric } from '../src/evaluate/metric.js';
+import type { Metric, MetricContext, MetricResult } from '../src/evaluate/metric.js';
 import type { AnyModule, Module } from '../src/module/module.js';
 import type { ExampleLike } from './optimizer.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: metrics are written against the user's own example and prediction types
-export type OptimizerMetric = Metric<Record<string, any>, any>;
+/** Default types of a metric's example and prediction when the metric does not annotate them. */
+export type DefaultExample = Record<string, unknown>;
+export type DefaultPrediction = Record<string, unknown>;
+
+/** A metric with its example and prediction types erased, as optimizers call it internally. */
+export type AnyMetric = (
+  example: Record<string, unknown>,
+  prediction: unknown,
+  ctx?: MetricContext,
+) => MetricResult | Promise<MetricResult>;
+
+/**
+ * Optimizers are generic in the metric's example and prediction types (inferred from the metric you pass);
+ * internally they call it on plain records and whatever the program returned.
+ */
+export function eraseMetric<E, P>(metric: Metric<E, P>): AnyMetric {
+  return metric as unknown as AnyMetric;
+}
 
 /** Mean score (0–1) of a program on examples, with the number of metric calls it took. */
 export async function scoreProgram(
   program: AnyModule,
   examples: readonly ExampleLike[],
-  metric: OptimizerMetric,
+  metric: AnyMetric,
   concurrency: number,
 ): Promise<{ score: number; scores: number[]; metricCalls: number }> {
   const evaluate = new Evaluate({
     devset: examples,
-    metric: metric as Metric<Record<string, unknown>, unknown>,
+    metric,
     concurrency,
     displayProgress: false,
   });

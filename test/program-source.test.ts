@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as tsdspy from 'tsdspy';
 import {
   chatReply,
+  eraseMetric,
   GEPA,
   loadProgram,
   PROGRAM_API_REFERENCE,
@@ -119,7 +120,7 @@ describe('GEPA evolving a program source', () => {
       timeout: SINGLE.replace('const { answer }', 'while (true) {} const { answer }'),
     };
     const seed = new ProgramSource(SINGLE, { pool: new SandboxPool({ size: 1, timeoutMs: 1000 }) });
-    const adapter = new ProgramSourceAdapter(seed, metric, 1, 0);
+    const adapter = new ProgramSourceAdapter(seed, eraseMetric(metric), 1, 0);
     for (const [kind, source] of Object.entries(failing)) {
       const run = await withSettings({ lm }, () => adapter.evaluate(data.slice(0, 1), { program: source }, true));
       expect(run.scores).toEqual([0]);

@@ -1,17 +1,18 @@
+import type { Metric } from '../../src/evaluate/metric.js';
 import type { AnyModule } from '../../src/module/module.js';
 import type { Callback } from '../../src/settings/callbacks.js';
 import { currentSettings, withSettings } from '../../src/settings/settings.js';
 import { type ExampleLike, type Optimizer, OptimizerConfigError } from '../optimizer.js';
-import { type OptimizerMetric, scoreProgram } from '../shared.js';
+import { type AnyMetric, type DefaultExample, type DefaultPrediction, eraseMetric, scoreProgram } from '../shared.js';
 
-export interface CompareOptions<P extends AnyModule> {
-  program: P;
+export interface CompareOptions<Prog extends AnyModule, E = DefaultExample, P = DefaultPrediction> {
+  program: Prog;
   trainset: readonly ExampleLike[];
   valset: readonly ExampleLike[];
   testset: readonly ExampleLike[];
   optimizers: Record<string, Optimizer>;
   /** Scores val and test; defaults to the first optimizer's own metric. */
-  metric?: OptimizerMetric;
+  metric?: Metric<E, P>;
   concurrency?: number;
   /** Print the table (default true). */
   print?: boolean;
@@ -83,9 +84,13 @@ export class Comparison {
  * Compiles the program with each optimizer and measures the result side by side: test and valset scores, metric
  * calls, LM calls, tokens and wall time. The baseline (the program as given) is the first row.
  */
-export async function compareOptimizers<P extends AnyModule>(options: CompareOptions<P>): Promise<Comparison> {
+export async function compareOptimizers<Prog extends AnyModule, E = DefaultExample, P = DefaultPrediction>(
+  options: CompareOptions<Prog, E, P>,
+): Promise<Comparison> {
   const entries = Object.entries(options.optimizers);
-  const metric = options.metric ?? (entries[0]?.[1] as { options?: { metric?: OptimizerMetric } } | undefined)?.options?.metric;
+  const own = (entries[0]?.[1] as { options?: { metric?: Metric<E, P> } } | undefined)?.options?.metric;
+  const given = options.metric ?? own;
+  const metric: AnyMetric | undefined = given ? eraseMetric(given) : undefined;
   if (typeof metric !== 'function')
     throw new OptimizerConfigError('compareOptimizers needs a metric (or optimizers that carry one)');
   const concurrency = options.concurrency ?? 8;

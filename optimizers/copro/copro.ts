@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Metric } from '../../src/evaluate/metric.js';
 import type { LanguageModel } from '../../src/lm/types.js';
 import type { AnyModule } from '../../src/module/module.js';
 import { Predict } from '../../src/module/predict.js';
@@ -8,10 +9,10 @@ import { signature } from '../../src/signature/signature.js';
 import { scalarOptions } from '../few-shot/bootstrap-few-shot.js';
 import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
-import { type OptimizerMetric, scoreProgram } from '../shared.js';
+import { type DefaultExample, type DefaultPrediction, eraseMetric, scoreProgram } from '../shared.js';
 
-export interface COPROOptions {
-  metric: OptimizerMetric;
+export interface COPROOptions<E = DefaultExample, P = DefaultPrediction> {
+  metric: Metric<E, P>;
   /** The LM that writes instruction proposals (default: the LM in settings). */
   promptModel?: LanguageModel;
   /** Proposals per predictor per round (default 10). */
@@ -59,14 +60,14 @@ const instructionGivenAttempts = signature({
  * candidates, each is scored on the trainset, and over `depth` rounds the LM proposes again from the attempts
  * and their scores. DSPy's COPRO.
  */
-export class COPRO extends BaseOptimizer {
+export class COPRO<E = DefaultExample, P = DefaultPrediction> extends BaseOptimizer {
   readonly name = 'COPRO';
   /** Every instruction scored in the last compile. */
   attempts: InstructionAttempt[] = [];
   proposer = new Predict(basicInstruction);
   refiner = new Predict(instructionGivenAttempts);
 
-  constructor(readonly options: COPROOptions) {
+  constructor(readonly options: COPROOptions<E, P>) {
     super();
     if (typeof options?.metric !== 'function') throw new OptimizerConfigError('COPRO needs a metric');
     if ((options.breadth ?? 10) < 2) throw new OptimizerConfigError('COPRO: breadth must be at least 2');
@@ -105,7 +106,7 @@ export class COPRO extends BaseOptimizer {
           const key = `${name}\u0000${candidate.instruction}\u0000${candidate.prefix}`;
           if (scored.has(key)) continue;
           const trial = withInstruction(best, name, candidate.instruction, candidate.prefix);
-          const { score, metricCalls } = await scoreProgram(trial, trainset, o.metric, o.concurrency ?? 8);
+          const { score, metricCalls } = await scoreProgram(trial, trainset, eraseMetric(o.metric), o.concurrency ?? 8);
           this.metricCalls += metricCalls;
           scored.set(key, score);
           this.attempts.push({ predictor: name, ...candidate, score, round });

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { exampleData } from '../../src/data/example.js';
 import { TsdspyError } from '../../src/errors/index.js';
+import type { Metric } from '../../src/evaluate/metric.js';
 import { normalizeMetricResult } from '../../src/evaluate/metric.js';
 import type { AnyModule } from '../../src/module/module.js';
 import { setProgramMetadata } from '../../src/module/state.js';
@@ -9,10 +10,10 @@ import { captureTraceSettled } from '../../src/trace/trace.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { BaseOptimizer, type ExampleLike, exampleInputs, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
-import type { OptimizerMetric } from '../shared.js';
+import { type DefaultExample, type DefaultPrediction, eraseMetric } from '../shared.js';
 
-export interface BootstrapFewShotOptions {
-  metric: OptimizerMetric;
+export interface BootstrapFewShotOptions<E = DefaultExample, P = DefaultPrediction> {
+  metric: Metric<E, P>;
   /** A trace passes when its score is ≥ this (default: score ≥ 1, or `true`). */
   metricThreshold?: number;
   /** The program that produces the traces (default: the student itself, with labeled demos). */
@@ -40,10 +41,10 @@ export type BootstrappedDemos = Map<string, Record<string, unknown>[]>;
  * predictor call in the trace becomes a demo (its inputs and outputs) for that predictor. Then tops up with labeled
  * examples. DSPy's BootstrapFewShot.
  */
-export class BootstrapFewShot extends BaseOptimizer {
+export class BootstrapFewShot<E = DefaultExample, P = DefaultPrediction> extends BaseOptimizer {
   readonly name = 'BootstrapFewShot';
 
-  constructor(readonly options: BootstrapFewShotOptions) {
+  constructor(readonly options: BootstrapFewShotOptions<E, P>) {
     super();
     if (typeof options?.metric !== 'function')
       throw new OptimizerConfigError('BootstrapFewShot needs a metric: new BootstrapFewShot({ metric })');
@@ -144,7 +145,9 @@ export class BootstrapFewShot extends BaseOptimizer {
       }
       try {
         this.metricCalls++;
-        const result = normalizeMetricResult(await this.options.metric(exampleData(example), run.result, { trace: run.trace }));
+        const result = normalizeMetricResult(
+          await eraseMetric(this.options.metric)(exampleData(example), run.result, { trace: run.trace }),
+        );
         if (result.score >= (this.options.metricThreshold ?? 1)) return { index, trace: run.trace };
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { exampleData } from '../../src/data/example.js';
+import type { Metric } from '../../src/evaluate/metric.js';
 import type { LanguageModel } from '../../src/lm/types.js';
 import type { AnyModule } from '../../src/module/module.js';
 import { Predict } from '../../src/module/predict.js';
@@ -11,7 +12,7 @@ import { labeledDemos } from '../few-shot/labeled-few-shot.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
-import { type OptimizerMetric, scoreProgram } from '../shared.js';
+import { type DefaultExample, type DefaultPrediction, eraseMetric, scoreProgram } from '../shared.js';
 import { TPESampler } from './tpe.js';
 
 export type MIPROAuto = 'light' | 'medium' | 'heavy';
@@ -21,8 +22,8 @@ const AUTO = {
   heavy: { candidates: 18, valsetCap: 1000 },
 };
 
-export interface MIPROv2Options {
-  metric: OptimizerMetric;
+export interface MIPROv2Options<E = DefaultExample, P = DefaultPrediction> {
+  metric: Metric<E, P>;
   /** Writes the dataset summary, program description and instruction proposals (default: settings LM). */
   promptModel?: LanguageModel;
   /** Runs the program during bootstrapping and search (default: settings LM). */
@@ -90,14 +91,14 @@ const proposeInstruction = signature({
  * description, then searches instruction × demo-set combinations per predictor with a TPE sampler, scoring trials
  * on valset minibatches and fully evaluating the most promising configuration periodically.
  */
-export class MIPROv2 extends BaseOptimizer {
+export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOptimizer {
   readonly name = 'MIPROv2';
   trials: MIPROTrial[] = [];
   dataDescriber = new Predict(describeData);
   programDescriber = new Predict(describeProgram);
   proposer = new Predict(proposeInstruction);
 
-  constructor(readonly options: MIPROv2Options) {
+  constructor(readonly options: MIPROv2Options<E, P>) {
     super();
     if (typeof options?.metric !== 'function') throw new OptimizerConfigError('MIPROv2 needs a metric');
     if (options.auto === undefined && (options.numCandidates === undefined || options.numTrials === undefined)) {
@@ -159,7 +160,7 @@ export class MIPROv2 extends BaseOptimizer {
     const fullEval = async (params: Record<string, number>, trial: number) => {
       const k = key(params);
       if (fullScores.has(k)) return;
-      const { score, metricCalls } = await scoreProgram(build(params), valset, o.metric, concurrency);
+      const { score, metricCalls } = await scoreProgram(build(params), valset, eraseMetric(o.metric), concurrency);
       this.metricCalls += metricCalls;
       fullScores.set(k, score);
       this.trials.push({ trial, params, score, kind: 'full' });
@@ -175,7 +176,7 @@ export class MIPROv2 extends BaseOptimizer {
       progress.tick(1, `trial ${trial}`);
       const params = sampler.suggest();
       const batch = useMinibatch ? rng.sample(valset, o.minibatchSize ?? 35) : valset;
-      const { score, metricCalls } = await scoreProgram(build(params), batch, o.metric, concurrency);
+      const { score, metricCalls } = await scoreProgram(build(params), batch, eraseMetric(o.metric), concurrency);
       this.metricCalls += metricCalls;
       sampler.observe(params, score);
       this.trials.push({ trial, params, score, kind: useMinibatch ? 'minibatch' : 'full' });

@@ -5,9 +5,9 @@ import { LabeledFewShot } from '../few-shot/labeled-few-shot.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
-import { scoreProgram } from '../shared.js';
+import { type DefaultExample, type DefaultPrediction, eraseMetric, scoreProgram } from '../shared.js';
 
-export interface RandomSearchOptions extends BootstrapFewShotOptions {
+export interface RandomSearchOptions<E = DefaultExample, P = DefaultPrediction> extends BootstrapFewShotOptions<E, P> {
   /** Shuffled bootstrap candidates, besides the zero-shot, labeled-only and unshuffled ones (default 8). */
   numCandidatePrograms?: number;
   /** Stop early once a candidate reaches this valset score (0–1). */
@@ -26,12 +26,12 @@ export interface RandomSearchCandidate<P> {
  * and shuffled bootstraps with random demo counts — scores each on the valset, and returns the best. All scores are
  * reported on `optimizer.candidates`.
  */
-export class BootstrapFewShotWithRandomSearch extends BaseOptimizer {
+export class BootstrapFewShotWithRandomSearch<E = DefaultExample, P = DefaultPrediction> extends BaseOptimizer {
   readonly name = 'BootstrapFewShotWithRandomSearch';
   /** Every candidate of the last compile with its valset score, in the order tried. */
   candidates: RandomSearchCandidate<AnyModule>[] = [];
 
-  constructor(readonly options: RandomSearchOptions) {
+  constructor(readonly options: RandomSearchOptions<E, P>) {
     super();
     if (typeof options?.metric !== 'function') throw new OptimizerConfigError(`${this.name} needs a metric`);
   }
@@ -65,7 +65,7 @@ export class BootstrapFewShotWithRandomSearch extends BaseOptimizer {
     const progress = optimizerProgress('Random search', plans.length, o.displayProgress ?? true);
     for (const plan of plans) {
       const candidate = await plan.build();
-      const { score, metricCalls } = await scoreProgram(candidate, valset, o.metric, concurrency);
+      const { score, metricCalls } = await scoreProgram(candidate, valset, eraseMetric(o.metric), concurrency);
       this.metricCalls += metricCalls;
       const entry = { label: plan.label, score, program: candidate };
       this.candidates.push(entry);

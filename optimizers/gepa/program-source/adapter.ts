@@ -4,7 +4,7 @@ import { normalizeMetricResult } from '../../../src/evaluate/metric.js';
 import type { SandboxTraceEntry } from '../../../src/sandbox/pool.js';
 import type { ExampleLike } from '../../optimizer.js';
 import { exampleInputs } from '../../optimizer.js';
-import type { GEPAMetric } from '../program/gepa.js';
+import type { AnyMetric } from '../../shared.js';
 import type { Candidate, EvaluationBatch, GEPAAdapter, ReflectiveDataset } from '../types.js';
 import { PROGRAM_API_REFERENCE } from './api-reference.js';
 import type { ProgramSource } from './program-source.js';
@@ -26,7 +26,7 @@ export class ProgramSourceAdapter implements GEPAAdapter<ExampleLike, SourceTraj
 
   constructor(
     private readonly seed: ProgramSource,
-    private readonly metric: GEPAMetric,
+    private readonly metric: AnyMetric,
     private readonly concurrency: number,
     private readonly failureScore: number,
   ) {}

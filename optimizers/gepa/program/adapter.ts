@@ -4,12 +4,13 @@ import { ChatAdapter } from '../../../src/adapters/chat.js';
 import { AdapterParseError } from '../../../src/adapters/errors.js';
 import { renderValue } from '../../../src/adapters/render.js';
 import { Example } from '../../../src/data/example.js';
-import { type Metric, type MetricResult, normalizeMetricResult } from '../../../src/evaluate/metric.js';
+import { type MetricResult, normalizeMetricResult } from '../../../src/evaluate/metric.js';
 import type { AnyModule } from '../../../src/module/module.js';
 import { currentSettings } from '../../../src/settings/settings.js';
 import type { Signature } from '../../../src/signature/signature.js';
 import { captureTraceSettled, type Trace, type TraceEntry } from '../../../src/trace/trace.js';
 import type { ExampleLike } from '../../optimizer.js';
+import type { AnyMetric } from '../../shared.js';
 import type { Candidate, EvaluationBatch, GEPAAdapter, ReflectiveDataset, ReflectiveRecord } from '../types.js';
 
 /** One example run by the program, with everything reflection needs. */
@@ -30,7 +31,7 @@ export type InstructionProposer = (
 
 export interface ProgramAdapterOptions {
   student: AnyModule;
-  metric: Metric<Record<string, unknown>, never>;
+  metric: AnyMetric;
   concurrency: number;
   failureScore: number;
   addFormatFailureAsFeedback: boolean;
@@ -170,7 +171,7 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
     prediction: unknown,
     ctx: { trace: Trace; predName?: string; predTrace?: Trace },
   ): Promise<MetricResult> | MetricResult {
-    return (this.options.metric as unknown as Metric<Record<string, unknown>, unknown>)(example, prediction, ctx);
+    return this.options.metric(example, prediction, ctx);
   }
 
   private warnMismatch(predictor: string, own: number, total: number): void {

@@ -2,6 +2,7 @@ import type { Metric } from '../../../src/evaluate/metric.js';
 import type { AnyModule } from '../../../src/module/module.js';
 import { setProgramMetadata } from '../../../src/module/state.js';
 import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../../optimizer.js';
+import { type DefaultExample, type DefaultPrediction, eraseMetric } from '../../shared.js';
 import { GEPAConfigError } from '../errors.js';
 import { type EngineOptions, optimize } from '../optimize.js';
 import { PROGRAM_COMPONENT, PROGRAM_SOURCE_REFLECTION_TEMPLATE, ProgramSourceAdapter } from '../program-source/adapter.js';
@@ -14,13 +15,10 @@ import { type InstructionProposer, isToolComponent, ProgramAdapter } from './ada
 import { type AutoPreset, autoBudget } from './auto-budget.js';
 import { INSTRUCTION_REFLECTION_TEMPLATE, toolTemplateFor } from './prompts.js';
 
-/** The metric GEPA calls: a score, or better `{ score, feedback }`; `ctx.predName` asks for one predictor's feedback. */
-// biome-ignore lint/suspicious/noExplicitAny: metrics are written against the user's own prediction type
-export type GEPAMetric = Metric<Record<string, any>, any>;
-
-export interface GEPAOptions
+export interface GEPAOptions<E = DefaultExample, P = DefaultPrediction>
   extends Omit<EngineOptions, 'maxMetricCalls' | 'moduleSelector' | 'customCandidateProposer' | 'reflectionLM'> {
-  metric: GEPAMetric;
+  /** A score, or better `{ score, feedback }`; GEPA passes `ctx.predName` / `ctx.predTrace` to ask about one predictor. */
+  metric: Metric<E, P>;
   /** Exactly one of `auto`, `maxMetricCalls`, `maxFullEvals`. */
   auto?: AutoPreset;
   maxMetricCalls?: number;
@@ -71,14 +69,14 @@ export type EvolvedProgramSource = ProgramSource & {
  * GEPA for programs: evolves every predictor's instructions (and optionally ReAct tool descriptions) by reflecting
  * on the program's own traces and the metric's feedback. `compile` returns an optimized clone; the input is untouched.
  */
-export class GEPA implements Optimizer {
+export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimizer {
   readonly name = 'GEPA';
   /** The metric-call budget of the last compile (after resolving `auto` / `maxFullEvals`). */
   lastBudget?: number;
   /** Metric calls the last compile spent. */
   metricCalls = 0;
 
-  constructor(readonly options: GEPAOptions) {
+  constructor(readonly options: GEPAOptions<E, P>) {
     if (typeof options?.metric !== 'function') {
       throw new OptimizerConfigError(
         'GEPA needs a metric: new GEPA({ metric: (example, prediction, ctx) => ({ score, feedback }) , ... })',
@@ -137,7 +135,7 @@ export class GEPA implements Optimizer {
 
     const adapter = new ProgramAdapter({
       student,
-      metric: o.metric as never,
+      metric: eraseMetric(o.metric),
       concurrency: o.concurrency ?? 8,
       failureScore: o.failureScore ?? 0,
       addFormatFailureAsFeedback: o.addFormatFailureAsFeedback ?? true,
@@ -206,7 +204,7 @@ export class GEPA implements Optimizer {
         : autoBudget(o.auto as AutoPreset, 1, valset.length));
     this.lastBudget = budget;
     console.info(`GEPA: budget of ${budget} metric calls evolving the whole program source.`);
-    const adapter = new ProgramSourceAdapter(seed, o.metric, o.concurrency ?? 2, o.failureScore ?? 0);
+    const adapter = new ProgramSourceAdapter(seed, eraseMetric(o.metric), o.concurrency ?? 2, o.failureScore ?? 0);
     const { trackStats, instructionProposer, reflectionPromptTemplate, engineOptions } = splitOptions(o);
     const result = await optimize({
       ...engineOptions,
@@ -274,7 +272,7 @@ export class GEPA implements Optimizer {
 }
 
 /** Separates the program-level options from those passed straight to the engine. */
-function splitOptions(o: GEPAOptions) {
+function splitOptions<E, P>(o: GEPAOptions<E, P>) {
   const {
     metric: _metric,
     auto: _auto,
@@ -295,7 +293,7 @@ function splitOptions(o: GEPAOptions) {
 }
 
 /** Options as saved in program metadata: scalars and LM names only — no functions, objects or secrets. */
-function describeOptions(options: GEPAOptions, budget: number): Record<string, unknown> {
+function describeOptions<E, P>(options: GEPAOptions<E, P>, budget: number): Record<string, unknown> {
   const out: Record<string, unknown> = { maxMetricCalls: budget };
   for (const [key, value] of Object.entries(options)) {
     if (['string', 'number', 'boolean'].includes(typeof value)) out[key] = value;
