@@ -1,12 +1,18 @@
 import { z } from 'zod';
+import { callWithCallbacks } from '../src/adapters/adapter.js';
 import { AdapterParseError } from '../src/adapters/errors.js';
+import { renderValue } from '../src/adapters/render.js';
 import { makePrediction, type Prediction } from '../src/data/prediction.js';
 import { TsdspyError } from '../src/errors/index.js';
 import { ContextWindowExceededError } from '../src/lm/errors.js';
+import type { LanguageModel, Message, ToolSpec } from '../src/lm/types.js';
+import { predictorNameInScope } from '../src/module/call-context.js';
 import { type CallOptions, Module, type TextParameter } from '../src/module/module.js';
 import { Predict, type PredictOptions } from '../src/module/predict.js';
+import { currentSettings } from '../src/settings/settings.js';
 import { type Field, makeField } from '../src/signature/field.js';
 import { type InputsOf, type OutputsOf, Signature, type SignatureLike, toSignature } from '../src/signature/signature.js';
+import { recordTrace } from '../src/trace/trace.js';
 import type { Tool } from './tool.js';
 
 /** One turn of the agent: what it thought, which tool it called with which arguments, and what came back. */
@@ -26,6 +32,11 @@ export interface ReActOptions {
   maxIters?: number;
   /** Options for both inner predictors (e.g. a dedicated LM). */
   predict?: PredictOptions<Record<string, unknown>, Record<string, unknown>>;
+  /**
+   * Use the LM's own tool calling (OpenAI `tools`, Anthropic `tool_use`) for the agent steps when the LM supports it;
+   * otherwise, and by default, steps are plain predictor calls with JSON arguments.
+   */
+  nativeToolCalling?: boolean;
 }
 
 const FINISH = 'finish';
@@ -41,6 +52,7 @@ export class ReAct<S extends SignatureLike = Signature> extends Module<In<S>, Pr
   extract: Predict;
   tools: Record<string, Tool>;
   maxIters: number;
+  nativeToolCalling: boolean;
 
   constructor(signature: S, options: ReActOptions) {
     super();
@@ -52,6 +64,7 @@ export class ReAct<S extends SignatureLike = Signature> extends Module<In<S>, Pr
       this.tools[t.name] = t;
     }
     this.maxIters = options.maxIters ?? 10;
+    this.nativeToolCalling = options.nativeToolCalling ?? false;
     const inputs = base.inputFields.map((f) => `\`${f.name}\``).join(', ');
     const outputs = base.outputFields.map((f) => `\`${f.name}\``).join(', ');
     const task = base.hasCustomInstructions ? `${base.instructions}\n\n` : '';
@@ -108,10 +121,15 @@ export class ReAct<S extends SignatureLike = Signature> extends Module<In<S>, Pr
     for (let i = 0; i < this.maxIters; i++) {
       let step: ReActStep;
       try {
-        const pred = await this.withTruncation(steps, (trajectory) =>
-          this.react.call({ ...(inputs as Record<string, unknown>), trajectory, available_tools: availableTools }, options),
-        );
-        step = await this.act(String(pred.next_thought), String(pred.next_tool_name).trim(), pred.next_tool_args);
+        const values = inputs as Record<string, unknown>;
+        const lm = this.react.lm ?? currentSettings().lm;
+        const next =
+          this.nativeToolCalling && lm?.capabilities?.tools
+            ? await this.withTruncation(steps, (trajectory) => this.nativeStep(lm, values, trajectory, options))
+            : await this.withTruncation(steps, (trajectory) =>
+                this.react.call({ ...values, trajectory, available_tools: availableTools }, options),
+              );
+        step = await this.act(String(next.next_thought), String(next.next_tool_name).trim(), next.next_tool_args);
       } catch (error) {
         if (!(error instanceof AdapterParseError)) throw error;
         step = {
@@ -131,9 +149,61 @@ export class ReAct<S extends SignatureLike = Signature> extends Module<In<S>, Pr
     return makePrediction(outputs, [outputs], extracted.usage);
   }
 
+  /** The tools as the LM's own tool-calling API describes them, plus `finish`. */
+  toolSpecs(): ToolSpec[] {
+    return [
+      ...Object.values(this.tools).map((t) => ({ name: t.name, description: t.description, parameters: t.argsSchema() })),
+      {
+        name: FINISH,
+        description: 'Marks the task as complete: everything needed to produce the outputs is now known.',
+        parameters: { type: 'object', properties: {} },
+      },
+    ];
+  }
+
+  /**
+   * One agent step through native tool calling: the react predictor's instructions and the inputs go out with the
+   * tools; the reply's first tool call is the action and its text the thought. Recorded in the trace as a call of
+   * the react predictor, so optimizers see it like any other step.
+   */
+  private async nativeStep(lm: LanguageModel, inputs: Record<string, unknown>, trajectory: string, options?: CallOptions) {
+    const name = predictorNameInScope(this.react);
+    const fields = { ...inputs, trajectory };
+    const messages: Message[] = [
+      { role: 'system', content: this.react.instructions },
+      {
+        role: 'user',
+        content: Object.entries(fields)
+          .map(([k, v]) => `[[ ## ${k} ## ]]\n${renderValue(v)}`)
+          .join('\n\n'),
+      },
+    ];
+    const config = { ...this.react.config, ...currentSettings().config, ...options?.config };
+    const response = await callWithCallbacks(
+      lm,
+      { ...config, messages, tools: this.toolSpecs(), ...(options?.signal ? { signal: options.signal } : {}) },
+      name,
+    );
+    const completion = response.completions[0] ?? { text: '' };
+    const call = completion.toolCalls?.[0];
+    const outputs = { next_thought: completion.text, next_tool_name: call?.name ?? '', next_tool_args: call?.args ?? {} };
+    recordTrace({
+      predictorName: name,
+      predictor: this.react,
+      inputs: fields,
+      outputs,
+      messages,
+      rawCompletion: completion.text,
+      ...(response.usage ? { usage: response.usage } : {}),
+    });
+    return outputs;
+  }
+
   private async act(thought: string, toolName: string, args: unknown): Promise<ReActStep> {
     if (toolName === FINISH) return { thought, toolName, toolArgs: {}, observation: 'Completed.' };
     const target = this.tools[toolName];
+    if (!toolName)
+      return { thought, toolName, toolArgs: args, observation: 'Error: no tool was called. Call one of the tools, or finish.' };
     if (!target) {
       const known = [...Object.keys(this.tools), FINISH].join(', ');
       return {

@@ -16,8 +16,11 @@ import {
   Predict,
   ProviderError,
   RateLimitError,
+  ReAct,
+  tool,
   UnknownProviderError,
   withSettings,
+  z,
 } from 'tsdspy';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LoopbackServer } from './support/loopback-server.js';
@@ -436,6 +439,39 @@ describe('history', () => {
 });
 
 describe('modules end to end over the wire', () => {
+  it('ReAct with native tool calling through the OpenAI SDK', async () => {
+    server.responder = (body) => {
+      if (body.tools) {
+        const user = JSON.stringify(body.messages);
+        return user.includes('[step 1]')
+          ? { toolCalls: [{ name: 'finish', args: {} }] }
+          : { toolCalls: [{ name: 'lookup', args: { key: 'k1' } }] };
+      }
+      return chatReply({ reasoning: 'from the tool', answer: 'v1' });
+    };
+    const lookup = tool({
+      name: 'lookup',
+      description: 'Looks a key up.',
+      parameters: z.object({ key: z.string() }),
+      execute: ({ key }) => `value of ${key} is v1`,
+    });
+    const agent = new ReAct('question -> answer', { tools: [lookup], nativeToolCalling: true, predict: { lm: openai() } });
+    const result = await agent.call({ question: 'What is k1?' });
+    expect(result.answer).toBe('v1');
+    expect(result.trajectory.map((s) => s.toolName)).toEqual(['lookup', 'finish']);
+    expect(server.requests[0]?.body.tools).toEqual([
+      {
+        type: 'function',
+        function: {
+          name: 'lookup',
+          description: 'Looks a key up.',
+          parameters: expect.objectContaining({ properties: { key: { type: 'string' } } }),
+        },
+      },
+      { type: 'function', function: expect.objectContaining({ name: 'finish' }) },
+    ]);
+  });
+
   it('Predict and ChainOfThought with ChatAdapter (OpenAI) and JSONAdapter (Anthropic)', async () => {
     server.responder = (body, _i, format) => {
       const system =

@@ -142,6 +142,47 @@ describe('ReAct', () => {
     expect(copy.tools.weather).not.toBe(agent.tools.weather);
   });
 
+  it('uses native tool calling when asked and the LM supports it, and traces the steps as react calls', async () => {
+    const lm = new ScriptedLM(
+      (request) => {
+        if (request.tools) {
+          const steps = (request.messages.at(-1)?.content.match(/\[step \d+\]/g) ?? []).length;
+          const call =
+            steps === 0 ? { id: 'c1', name: 'weather', args: { city: 'Paris' } } : { id: 'c2', name: 'finish', args: {} };
+          return { text: steps === 0 ? 'I should check the weather.' : 'Done.', toolCalls: [call] };
+        }
+        return chatReply({ reasoning: 'read it off the trajectory', answer: 'sunny', total: 1 });
+      },
+      { capabilities: { tools: true } },
+    );
+    const agent = new ReAct('question -> answer, total: int', { tools: [weather], nativeToolCalling: true, predict: { lm } });
+    const { result, trace } = await captureTrace(() => agent.call({ question: 'Weather in Paris?' }));
+    expect(result.answer).toBe('sunny');
+    expect(result.trajectory.map((s) => [s.thought, s.toolName, s.observation])).toEqual([
+      ['I should check the weather.', 'weather', 'sunny, 21C'],
+      ['Done.', 'finish', 'Completed.'],
+    ]);
+    expect(lm.requests[0]?.tools?.map((t) => t.name)).toEqual(['weather', 'finish']);
+    expect(lm.requests[0]?.tools?.[0]?.parameters).toMatchObject({ properties: { city: { type: 'string' } } });
+    expect(lm.requests[0]?.messages[0]?.content).toBe(agent.react.instructions);
+    expect(trace.map((t) => t.predictorName)).toEqual(['react', 'react', 'extract']);
+    expect(trace[0]?.outputs).toEqual({
+      next_thought: 'I should check the weather.',
+      next_tool_name: 'weather',
+      next_tool_args: { city: 'Paris' },
+    });
+
+    // Without tool support the same agent falls back to predictor steps.
+    const plain = agentLM([step('done', 'finish', {})], { answer: 'x', total: 0 });
+    const fallback = new ReAct('question -> answer, total: int', {
+      tools: [weather],
+      nativeToolCalling: true,
+      predict: { lm: plain },
+    });
+    await fallback.call({ question: 'q' });
+    expect(plain.requests[0]?.tools).toBeUndefined();
+  });
+
   it('builds simple tools from functions', async () => {
     const shout = Tool.fromFunction(({ text }) => String(text).toUpperCase(), {
       name: 'shout',
