@@ -17,7 +17,7 @@ import {
   textF1,
   withSettings,
 } from 'tsdspy';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadGsm8k, loadRecordedSolutions, type SolutionModel } from '../examples/data/gsm8k.js';
 
 /** A program that echoes `x` after a delay that shrinks with the index, so completion order is reversed. */
@@ -93,6 +93,16 @@ describe('Evaluate', () => {
       new Echo(),
     );
     expect(bad.results[0]?.error).toContain(InvalidMetricResultError.name);
+  });
+
+  it('prints the first displayTable results as a table', async () => {
+    const table = vi.spyOn(console, 'table').mockImplementation(() => {});
+    await new Evaluate({ devset: devset.slice(0, 5), metric, displayProgress: false, displayTable: 2 }).run(new Echo());
+    expect(table).toHaveBeenCalledTimes(1);
+    const rows = table.mock.calls[0]?.[0] as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatchObject({ x: '1', y: '2', score: 1 });
+    table.mockRestore();
   });
 
   it('exports JSON and CSV', async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSandboxed, sandboxGuarantees } from 'tsdspy';
+import { resetSandboxProbe, runSandboxed, sandboxGuarantees } from 'tsdspy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DenialTargets, startDenialTargets } from './support/denial-targets.js';
 
@@ -73,9 +73,36 @@ describe('sandbox', () => {
         socket.on("error", (e) => resolve("error: " + e.code));
       });`;
     const result = await runSandboxed(code);
-    expect(result).toMatchObject({ ok: true });
-    if (result.ok) expect(String(result.value)).toMatch(/^error: /);
+    // Refused twice over: the network entry points throw, and the process has no network interfaces.
+    expect(JSON.stringify(result)).toMatch(/Network access is denied|error: E/);
     expect(targets.connections()).toBe(0);
+  });
+
+  it('blocks network modules even without a network namespace (the weaker fallback mode)', async () => {
+    process.env.TSDSPY_SANDBOX_NO_NETNS = '1';
+    resetSandboxProbe();
+    try {
+      expect(sandboxGuarantees().network).toBe('none');
+      const port = String(targets.port);
+      const code = `${ESCAPE}
+        const tries = [];
+        const attempt = async (fn) => { try { await fn(); tries.push('reached'); } catch (e) { tries.push(e.code); } };
+        await attempt(() => proc.getBuiltinModule('net').connect(${port}, '127.0.0.1'));
+        await attempt(() => proc.getBuiltinModule('http').get('http://127.0.0.1:${port}'));
+        await attempt(() => this.constructor.constructor('return fetch')()('http://127.0.0.1:${port}'));
+        await attempt(() => proc.getBuiltinModule('dns').lookup('localhost', () => {}));
+        return tries;`;
+      const result = await runSandboxed(code);
+      expect(result).toMatchObject({
+        ok: true,
+        value: ['ERR_SANDBOX_NETWORK', 'ERR_SANDBOX_NETWORK', 'ERR_SANDBOX_NETWORK', 'ERR_SANDBOX_NETWORK'],
+      });
+      expect(targets.connections()).toBe(0);
+    } finally {
+      delete process.env.TSDSPY_SANDBOX_NO_NETNS;
+      resetSandboxProbe();
+    }
+    expect(sandboxGuarantees().network).toBe('namespace');
   });
 
   it('cuts infinite loops and memory blow-ups, and the parent survives', async () => {

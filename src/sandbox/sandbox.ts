@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { TsdspyError } from '../errors/index.js';
+import { NETWORK_BLOCK_SOURCE } from './network-block.js';
 import { RUNNER_SOURCE } from './runner-source.js';
 
 export interface SandboxOptions {
@@ -44,11 +45,19 @@ export function sandboxGuarantees(): SandboxGuarantees {
   return probe().guarantees;
 }
 
+/** Forgets the detected isolation (tests use it with TSDSPY_SANDBOX_NO_NETNS to exercise the fallback). */
+export function resetSandboxProbe(): void {
+  probed = undefined;
+}
+
 function probe() {
   if (probed) return probed;
   const major = Number(process.versions.node.split('.')[0]);
   const permissionFlag = major >= 22 ? '--permission' : '--experimental-permission';
-  const unshare = ['/usr/bin/unshare', '/bin/unshare'].find((path) => spawnSync(path, ['-rn', 'true'], { env: {} }).status === 0);
+  // TSDSPY_SANDBOX_NO_NETNS=1 forces the weaker mode (no network namespace), e.g. to test it.
+  const unshare = process.env.TSDSPY_SANDBOX_NO_NETNS
+    ? undefined
+    : ['/usr/bin/unshare', '/bin/unshare'].find((path) => spawnSync(path, ['-rn', 'true'], { env: {} }).status === 0);
   const permission = spawnSync(process.execPath, [permissionFlag, '-e', '0'], { env: {} }).status === 0;
   probed = {
     guarantees: { network: unshare ? 'namespace' : 'none', permissionModel: permission },
@@ -67,7 +76,7 @@ export function isolationPrefix(memoryMb: number, source: string): { command: st
     '--no-warnings',
     '--input-type=module',
     '-e',
-    source,
+    source.replace(/^(\s*import[^\n]*\n)+/, (imports) => `${imports}${NETWORK_BLOCK_SOURCE}\n`),
   ];
   const [command, ...args] = prefix.length ? [...prefix, process.execPath, ...nodeArgs] : [process.execPath, ...nodeArgs];
   return { command: command as string, args };
