@@ -116,19 +116,11 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
     maybeValset?: readonly ExampleLike[],
   ): Promise<CompiledWithGEPA<P> | EvolvedProgramSource> {
     if (program instanceof ProgramSource) return this.compileSource(program, trainsetOrOptions, maybeValset);
-    const { trainset, valset: givenValset } = compileArgs(trainsetOrOptions, maybeValset);
-    if (trainset.length === 0) throw new GEPAConfigError('GEPA.compile needs a non-empty trainset');
-    if (!givenValset) {
-      process.emitWarning(
-        'GEPA: no valset given, so the trainset is also the valset. The result will overfit it; pass a separate, smallest-representative valset to measure generalization.',
-      );
-    }
-    const valset = givenValset ?? trainset;
+    const { trainset, valset, separateVal } = this.sets(trainsetOrOptions, maybeValset);
     const o = this.options;
     const student = program.clone();
     const seedCandidate = this.seedCandidate(student);
-    const budget = this.budget(student, trainset.length, valset.length, givenValset !== undefined);
-    this.lastBudget = budget;
+    const budget = this.budget(student.predictors().length, trainset.length, valset.length, separateVal);
     console.info(
       `GEPA: budget of ${budget} metric calls${o.auto ? ` (auto: '${o.auto}')` : ''} over ${Object.keys(seedCandidate).length} components.`,
     );
@@ -191,18 +183,9 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
     trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
     maybeValset?: readonly ExampleLike[],
   ): Promise<EvolvedProgramSource> {
-    const { trainset, valset: givenValset } = compileArgs(trainsetOrOptions, maybeValset);
-    if (trainset.length === 0) throw new GEPAConfigError('GEPA.compile needs a non-empty trainset');
-    if (!givenValset)
-      process.emitWarning('GEPA: no valset given, so the trainset is also the valset; the result will overfit it.');
-    const valset = givenValset ?? trainset;
+    const { trainset, valset, separateVal } = this.sets(trainsetOrOptions, maybeValset);
     const o = this.options;
-    const budget =
-      o.maxMetricCalls ??
-      (o.maxFullEvals !== undefined
-        ? o.maxFullEvals * (trainset.length + (givenValset ? valset.length : 0))
-        : autoBudget(o.auto as AutoPreset, 1, valset.length));
-    this.lastBudget = budget;
+    const budget = this.budget(1, trainset.length, valset.length, separateVal);
     console.info(`GEPA: budget of ${budget} metric calls evolving the whole program source.`);
     const adapter = new ProgramSourceAdapter(seed, eraseMetric(o.metric), o.concurrency ?? 2, o.failureScore ?? 0);
     const { trackStats, instructionProposer, reflectionPromptTemplate, engineOptions } = splitOptions(o);
@@ -257,11 +240,28 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
     return candidate;
   }
 
-  private budget(student: AnyModule, trainSize: number, valSize: number, separateVal: boolean): number {
+  /** Train and val sets of a compile call; without a valset the trainset doubles as one (with a warning). */
+  private sets(trainsetOrOptions: readonly ExampleLike[] | CompileOptions, maybeValset?: readonly ExampleLike[]) {
+    const { trainset, valset } = compileArgs(trainsetOrOptions, maybeValset);
+    if (trainset.length === 0) throw new GEPAConfigError('GEPA.compile needs a non-empty trainset');
+    if (!valset) {
+      process.emitWarning(
+        'GEPA: no valset given, so the trainset is also the valset. The result will overfit it; pass a separate, smallest-representative valset to measure generalization.',
+      );
+    }
+    return { trainset, valset: valset ?? trainset, separateVal: valset !== undefined };
+  }
+
+  /** The metric-call budget from `maxMetricCalls`, `maxFullEvals` or the `auto` preset (kept on `lastBudget`). */
+  private budget(numPredictors: number, trainSize: number, valSize: number, separateVal: boolean): number {
     const o = this.options;
-    if (o.maxMetricCalls !== undefined) return o.maxMetricCalls;
-    if (o.maxFullEvals !== undefined) return o.maxFullEvals * (trainSize + (separateVal ? valSize : 0));
-    return autoBudget(o.auto as AutoPreset, student.predictors().length, valSize);
+    const budget =
+      o.maxMetricCalls ??
+      (o.maxFullEvals !== undefined
+        ? o.maxFullEvals * (trainSize + (separateVal ? valSize : 0))
+        : autoBudget(o.auto as AutoPreset, numPredictors, valSize));
+    this.lastBudget = budget;
+    return budget;
   }
 
   private templates(candidate: Candidate): Record<string, string> {
