@@ -20,6 +20,7 @@ import {
   withSettings,
 } from 'tsdspy';
 import { describe, expect, it, vi } from 'vitest';
+import { withFakeTTY } from './support/fake-tty.js';
 
 vi.spyOn(console, 'info').mockImplementation(() => {});
 
@@ -330,25 +331,12 @@ describe('compareOptimizers', () => {
 describe('progress display', () => {
   it('draws a bar on a TTY and stays silent elsewhere', async () => {
     const { optimizerProgress } = await import('../optimizers/progress.js');
-    const written: string[] = [];
-    const tty = Object.assign(Object.create(process.stderr), {
-      isTTY: true,
-      columns: 80,
-      write: (chunk: string) => written.push(String(chunk)) > 0,
-      cursorTo: () => true,
-      clearLine: () => true,
-      moveCursor: () => true,
-    }) as NodeJS.WriteStream;
-    const savedCI = process.env.CI;
-    delete process.env.CI;
-    try {
+    const written = await withFakeTTY((tty) => {
       const bar = optimizerProgress('Bootstrap', 4, true, tty);
       bar.tick(2, 'two demos');
       bar.stop();
-    } finally {
-      if (savedCI !== undefined) process.env.CI = savedCI;
-    }
-    expect(written.join('')).toContain('Bootstrap');
+    });
+    expect(written).toContain('Bootstrap');
     const silent: string[] = [];
     const pipe = { isTTY: false, write: (c: string) => silent.push(c) > 0 } as unknown as NodeJS.WriteStream;
     optimizerProgress('Bootstrap', 4, true, pipe).tick();

@@ -1,6 +1,7 @@
 import { type GEPAEvent, optimize } from 'tsdspy';
 import { describe, expect, it } from 'vitest';
 import { FactAdapter, factData, factOptions, factReflection } from '../support/fact-task.js';
+import { withFakeTTY } from '../support/fake-tty.js';
 
 describe('GEPA engine loop', () => {
   it('improves the candidate using facts only present in the feedback', async () => {
@@ -173,25 +174,12 @@ describe('GEPA engine loop', () => {
 describe('progress display', () => {
   it('shows metric calls, iteration and best score on a TTY only', async () => {
     const { progressCallback } = await import('../../optimizers/gepa/progress.js');
-    const written: string[] = [];
-    const tty = Object.assign(Object.create(process.stderr), {
-      isTTY: true,
-      columns: 100,
-      write: (chunk: string) => written.push(String(chunk)) > 0,
-      cursorTo: () => true,
-      clearLine: () => true,
-      moveCursor: () => true,
-    }) as NodeJS.WriteStream;
-    const savedCI = process.env.CI;
-    delete process.env.CI;
-    try {
+    const written = await withFakeTTY(async (tty) => {
       const callback = progressCallback(80, tty);
       expect(callback).not.toBeNull();
       await optimize({ ...factOptions().options, callbacks: [callback as NonNullable<typeof callback>], maxMetricCalls: 30 });
-    } finally {
-      if (savedCI !== undefined) process.env.CI = savedCI;
-    }
-    expect(written.join('')).toMatch(/GEPA .*metric calls · iteration \d+ · best/);
+    });
+    expect(written).toMatch(/GEPA .*metric calls · iteration \d+ · best/);
     expect(progressCallback(80, { isTTY: false } as NodeJS.WriteStream)).toBeNull();
   });
 });
