@@ -1,4 +1,6 @@
-import { Example, exampleData } from '../src/data/example.js';
+import type { Example } from '../src/data/example.js';
+
+export { exampleInputs } from '../src/data/example.js';
 
 import { TsdspyError } from '../src/errors/index.js';
 import type { AnyModule } from '../src/module/module.js';
@@ -36,11 +38,6 @@ export function compileArgs(
       'compile needs a trainset: compile(program, trainset, valset) or compile(program, { trainset, valset })',
     );
   return { trainset: options.trainset, valset: options.valset };
-}
-
-/** What the program receives for an example: an Example's inputs, or a plain record as it is. */
-export function exampleInputs(example: ExampleLike): Record<string, unknown> {
-  return example instanceof Example && example.inputKeys ? (example.inputs() as Record<string, unknown>) : exampleData(example);
 }
 
 /**

@@ -42,3 +42,8 @@ export async function scoreProgram(
     metricCalls: result.results.filter((r) => r.prediction !== undefined).length,
   };
 }
+
+/** Options as saved in program metadata: scalars only (no functions, LMs or secrets). */
+export function scalarOptions(options: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)));
+}

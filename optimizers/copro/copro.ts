@@ -6,10 +6,9 @@ import { Predict } from '../../src/module/predict.js';
 import { setProgramMetadata } from '../../src/module/state.js';
 import { withSettings } from '../../src/settings/settings.js';
 import { signature } from '../../src/signature/signature.js';
-import { scalarOptions } from '../few-shot/bootstrap-few-shot.js';
 import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
-import { type DefaultExample, type DefaultPrediction, eraseMetric, scoreProgram } from '../shared.js';
+import { type DefaultExample, type DefaultPrediction, eraseMetric, scalarOptions, scoreProgram } from '../shared.js';
 
 export interface COPROOptions<E = DefaultExample, P = DefaultPrediction> {
   metric: Metric<E, P>;

@@ -10,7 +10,7 @@ import { captureTraceSettled } from '../../src/trace/trace.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { BaseOptimizer, type ExampleLike, exampleInputs, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
-import { type DefaultExample, type DefaultPrediction, eraseMetric } from '../shared.js';
+import { type DefaultExample, type DefaultPrediction, eraseMetric, scalarOptions } from '../shared.js';
 
 export interface BootstrapFewShotOptions<E = DefaultExample, P = DefaultPrediction> {
   metric: Metric<E, P>;
@@ -155,9 +155,4 @@ export class BootstrapFewShot<E = DefaultExample, P = DefaultPrediction> extends
     }
     return lastError !== undefined ? { index, error: lastError } : { index };
   }
-}
-
-/** Options as saved in program metadata: scalars only. */
-export function scalarOptions(options: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)));
 }

@@ -1,3 +1,5 @@
+import { mean } from './state.js';
+
 /** Which "tasks" a candidate can be best at; see docs/gepa-engine.md. */
 export type FrontierType = 'instance' | 'objective' | 'hybrid' | 'cartesian';
 
@@ -31,7 +33,7 @@ export class Frontier {
   constructor(readonly type: FrontierType) {}
 
   /** Adds a candidate; returns true when it reached the best score on at least one key. */
-  add(candidate: number, scores: CandidateScores, aggregate = meanOf(scores.instance)): boolean {
+  add(candidate: number, scores: CandidateScores, aggregate = mean(scores.instance)): boolean {
     this.aggregates[candidate] = aggregate;
     this.frontCount[candidate] = 0;
     this.ensureCapacity(candidate);
@@ -147,12 +149,6 @@ export class Frontier {
       }
     }
   }
-}
-
-function meanOf(values: readonly number[]): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return values.length ? sum / values.length : 0;
 }
 
 function requireObjectives(objectives: CandidateScores['objectives'], type: FrontierType) {

@@ -7,12 +7,13 @@ import { Predict } from '../../src/module/predict.js';
 import { setProgramMetadata } from '../../src/module/state.js';
 import { withSettings } from '../../src/settings/settings.js';
 import { signature } from '../../src/signature/signature.js';
-import { BootstrapFewShot, scalarOptions } from '../few-shot/bootstrap-few-shot.js';
+import { BootstrapFewShot } from '../few-shot/bootstrap-few-shot.js';
 import { labeledDemos } from '../few-shot/labeled-few-shot.js';
 import { Rng, seedState } from '../gepa/rng.js';
+import { mean } from '../gepa/state.js';
 import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
-import { type DefaultExample, type DefaultPrediction, eraseMetric, scoreProgram } from '../shared.js';
+import { type DefaultExample, type DefaultPrediction, eraseMetric, scalarOptions, scoreProgram } from '../shared.js';
 import { TPESampler } from './tpe.js';
 
 export type MIPROAuto = 'light' | 'medium' | 'heavy';
@@ -284,8 +285,4 @@ export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOpti
     }
     return result;
   }
-}
-
-function mean(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 }

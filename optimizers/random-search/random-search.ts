@@ -1,11 +1,11 @@
 import type { AnyModule } from '../../src/module/module.js';
 import { setProgramMetadata } from '../../src/module/state.js';
-import { BootstrapFewShot, type BootstrapFewShotOptions, scalarOptions } from '../few-shot/bootstrap-few-shot.js';
+import { BootstrapFewShot, type BootstrapFewShotOptions } from '../few-shot/bootstrap-few-shot.js';
 import { LabeledFewShot } from '../few-shot/labeled-few-shot.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
-import { type DefaultExample, type DefaultPrediction, eraseMetric, scoreProgram } from '../shared.js';
+import { type DefaultExample, type DefaultPrediction, eraseMetric, scalarOptions, scoreProgram } from '../shared.js';
 
 export interface RandomSearchOptions<E = DefaultExample, P = DefaultPrediction> extends BootstrapFewShotOptions<E, P> {
   /** Shuffled bootstrap candidates, besides the zero-shot, labeled-only and unshuffled ones (default 8). */

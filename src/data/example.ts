@@ -67,3 +67,8 @@ function pick<T extends object>(data: Readonly<T>, keys: readonly string[]): Par
 export function exampleData(example: Example<object> | Data): Data {
   return example instanceof Example ? (example.data as Data) : example;
 }
+
+/** What a program receives for an example: an Example's inputs (once `withInputs` was called), else the whole record. */
+export function exampleInputs(example: Example<object> | Data): Data {
+  return example instanceof Example && example.inputKeys ? (example.inputs() as Data) : exampleData(example);
+}

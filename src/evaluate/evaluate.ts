@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import pLimit from 'p-limit';
-import { Example } from '../data/example.js';
+import { type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
 import type { Module } from '../module/module.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
@@ -82,8 +82,8 @@ export class Evaluate<P = object> {
             aborted ||= signal?.aborted === true;
             return;
           }
-          const example = item instanceof Example ? (item.data as Data) : item;
-          const inputs = (item instanceof Example && item.inputKeys ? item.inputs() : example) as I;
+          const example = exampleData(item);
+          const inputs = exampleInputs(item) as I;
           let record: EvaluationRecord<Data, P>;
           try {
             const prediction = await program.call(inputs, signal ? { signal } : {});

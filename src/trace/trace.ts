@@ -49,7 +49,3 @@ export function recordTrace(entry: TraceEntry): void {
   if (!traces) return;
   for (const trace of traces) trace.push(entry);
 }
-
-export function isTracing(): boolean {
-  return (activeTraces.getStore()?.length ?? 0) > 0;
-}

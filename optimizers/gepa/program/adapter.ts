@@ -3,7 +3,7 @@ import type { Adapter } from '../../../src/adapters/adapter.js';
 import { ChatAdapter } from '../../../src/adapters/chat.js';
 import { AdapterParseError } from '../../../src/adapters/errors.js';
 import { renderValue } from '../../../src/adapters/render.js';
-import { Example } from '../../../src/data/example.js';
+import { exampleData, exampleInputs } from '../../../src/data/example.js';
 import { type MetricResult, normalizeMetricResult } from '../../../src/evaluate/metric.js';
 import type { AnyModule } from '../../../src/module/module.js';
 import { currentSettings } from '../../../src/settings/settings.js';
@@ -109,8 +109,8 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
   }
 
   private async runOne(program: AnyModule, example: ExampleLike): Promise<ProgramTrajectory> {
-    const data = exampleRecord(example);
-    const inputs = example instanceof Example && example.inputKeys ? example.inputs() : data;
+    const data = exampleData(example);
+    const inputs = exampleInputs(example);
     const run = await captureTraceSettled(() => (program as AnyModule & { call(i: unknown): Promise<unknown> }).call(inputs));
     if (run.error !== undefined) {
       const error = run.error instanceof Error ? `${run.error.name}: ${run.error.message}` : String(run.error);
@@ -192,10 +192,6 @@ export function reflectingPredictor(component: string): string {
 
 export function isToolComponent(component: string): boolean {
   return TOOL_KEY.test(component);
-}
-
-function exampleRecord(example: ExampleLike): Record<string, unknown> {
-  return example instanceof Example ? (example.data as Record<string, unknown>) : example;
 }
 
 function renderRecord(record: Record<string, unknown>): string {
