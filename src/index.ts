@@ -6,6 +6,7 @@ export * from './data/index.js';
 export * from './errors/index.js';
 export * from './evaluate/index.js';
 export * from './lm/index.js';
+export * from './logger/index.js';
 export * from './module/index.js';
 export * from './sandbox/index.js';
 export * from './settings/index.js';

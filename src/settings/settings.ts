@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Adapter } from '../adapters/adapter.js';
 import type { LanguageModel, LMCallConfig } from '../lm/types.js';
+import type { LogLevel } from '../logger/logger.js';
 import type { Callback } from './callbacks.js';
 
 export interface Settings {
@@ -11,6 +12,8 @@ export interface Settings {
   config?: LMCallConfig;
   /** Advice per predictor (keyed by the predictor object), shown to it as an extra `hint_` input (used by Refine). */
   hints?: ReadonlyMap<object, string>;
+  /** How much the library writes to stderr (default `warn`, or `TSDSPY_LOG_LEVEL`). */
+  logLevel?: LogLevel;
 }
 
 let globalSettings: Settings = {};
