@@ -254,7 +254,9 @@ class Engine<D, T, O> {
     state.aggregates.push(aggregate);
     state.discoveryEvalCounts.push(discovery);
     state.numFullValEvals += 1;
-    state.componentCursor.push(0);
+    // A child continues its parent's round robin (gepa: the max of its parents' cursors), so a chain of accepted
+    // children rewrites the components in turn instead of always starting again at the first one.
+    state.componentCursor.push(Math.max(0, ...parents.map((p) => state.componentCursor[p] ?? 0)));
     const isBest = idx === 0 || aggregate > state.bestAggregate;
     if (isBest) state.bestAggregate = aggregate;
     this.frontier.add(idx, this.scoresOf(idx));

@@ -17,6 +17,7 @@ export type GEPAEvent =
       role: 'parent' | 'child' | 'merge';
     }
   | { type: 'skippedPerfect'; iteration: number; candidateIdx: number }
+  | { type: 'proposalSkipped'; iteration: number; parentIdx: number; components: string[]; reason: string }
   | { type: 'proposal'; iteration: number; parentIdx: number; components: string[]; texts: Record<string, string> }
   | { type: 'candidateAccepted'; iteration: number; candidateIdx: number; parents: number[]; minibatchSum: number }
   | { type: 'candidateRejected'; iteration: number; parentSum: number; childSum: number; reason: string }

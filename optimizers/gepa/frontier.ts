@@ -21,8 +21,6 @@ export class Frontier {
   private readonly index = new Map<string, number>();
   private readonly best: number[] = [];
   private readonly memberLists: number[][] = [];
-  /** Per key, the member ranked highest by (aggregate, id). */
-  private readonly top: number[] = [];
   /** Per key, members as a bitset over candidate ids. */
   private bits: Uint32Array[] = [];
   private words = 1;
@@ -45,7 +43,6 @@ export class Frontier {
         this.index.set(key, f);
         this.best.push(Number.NEGATIVE_INFINITY);
         this.memberLists.push([]);
-        this.top.push(candidate);
         this.bits.push(new Uint32Array(this.words));
       }
       const best = this.best[f] as number;
@@ -54,10 +51,8 @@ export class Frontier {
         this.best[f] = score;
         this.memberLists[f] = [candidate];
         (this.bits[f] as Uint32Array).fill(0);
-        this.top[f] = candidate;
       } else if (score === best) {
         (this.memberLists[f] as number[]).push(candidate);
-        if (this.outranks(candidate, this.top[f] as number)) this.top[f] = candidate;
       } else {
         continue;
       }
@@ -83,20 +78,29 @@ export class Frontier {
 
   /**
    * Non-dominated candidates with the number of keys each is best on; same result as
-   * {@link nonDominatedCounts}. A candidate that is not the top-ranked member of any key is always dominated
-   * (that top member outlives it on every key it holds); a top-ranked one survives when, on some key it tops,
-   * no other member survived before it.
+   * {@link nonDominatedCounts} (gepa's dominated-candidate removal). Candidates are ranked by aggregate score,
+   * ties by {@link appearanceRanks} (the later first appearance ranks higher). A candidate that is not the
+   * top-ranked member of any key is always dominated (that top member outlives it on every key it holds); a
+   * top-ranked one survives when, on some key it tops, no lower-ranked member survived before it.
    */
   nonDominated(): Map<number, number> {
+    const rank = appearanceRanks(this.memberLists, this.aggregates.length);
+    const outranks = (a: number, b: number): boolean => {
+      const da = this.aggregates[a] as number;
+      const db = this.aggregates[b] as number;
+      return da > db || (da === db && (rank[a] as number) > (rank[b] as number));
+    };
     const byTop = new Map<number, number[]>();
-    for (let f = 0; f < this.top.length; f++) {
-      if ((this.memberLists[f] as number[]).length === 0) continue;
-      const t = this.top[f] as number;
+    for (let f = 0; f < this.memberLists.length; f++) {
+      const members = this.memberLists[f] as number[];
+      if (members.length === 0) continue;
+      let t = members[0] as number;
+      for (const m of members) if (outranks(m, t)) t = m;
       const list = byTop.get(t);
       if (list) list.push(f);
       else byTop.set(t, [f]);
     }
-    const order = [...byTop.keys()].sort((a, b) => (this.outranks(a, b) ? 1 : -1));
+    const order = [...byTop.keys()].sort((a, b) => (outranks(a, b) ? 1 : -1));
     const survivorBits = new Uint32Array(this.words);
     const survivors: number[] = [];
     for (const c of order) {
@@ -112,13 +116,6 @@ export class Frontier {
     }
     survivors.sort((a, b) => a - b);
     return new Map(survivors.map((c) => [c, this.frontCount[c] as number]));
-  }
-
-  /** Rank order used for dominance: higher aggregate first; on ties the higher id ranks higher. */
-  private outranks(a: number, b: number): boolean {
-    const da = this.aggregates[a] as number;
-    const db = this.aggregates[b] as number;
-    return da > db || (da === db && a > b);
   }
 
   private ensureCapacity(candidate: number): void {
@@ -166,8 +163,9 @@ export function meanObjectives(perInstance: ReadonlyArray<Record<string, number>
 /**
  * Reference implementation (used to cross-check {@link Frontier.nonDominated} in tests).
  * Removes dominated candidates from the fronts: a candidate is dominated when every front it is on also
- * holds another surviving candidate. Candidates are visited from the lowest aggregate score up (ties: lower
- * id first), so the strongest survive. One pass suffices because removals only make others harder to remove.
+ * holds another surviving candidate. Candidates are visited from the lowest aggregate score up, so the strongest
+ * survive; among equal aggregates, in order of first appearance on the fronts (as gepa does), so of tied
+ * candidates the one that appears last survives. One pass suffices because removals only make others harder to remove.
  * Returns each survivor's number of fronts, keyed by candidate id, in ascending id order.
  */
 export function nonDominatedCounts(fronts: readonly (readonly number[])[], aggregates: readonly number[]): Map<number, number> {
@@ -191,7 +189,10 @@ export function nonDominatedCounts(fronts: readonly (readonly number[])[], aggre
   });
   const present: number[] = [];
   for (let c = 0; c < size; c++) if ((frontCount[c] as number) > 0) present.push(c);
-  const order = [...present].sort((a, b) => (aggregates[a] as number) - (aggregates[b] as number) || a - b);
+  const rank = appearanceRanks(fronts, size);
+  const order = [...present].sort(
+    (a, b) => (aggregates[a] as number) - (aggregates[b] as number) || (rank[a] as number) - (rank[b] as number),
+  );
   const removed = new Uint8Array(size);
   for (const candidate of order) {
     const start = offsets[candidate] as number;
@@ -211,4 +212,19 @@ export function nonDominatedCounts(fronts: readonly (readonly number[])[], aggre
   const survivors = new Map<number, number>();
   for (const candidate of present) if (!removed[candidate]) survivors.set(candidate, frontCount[candidate] as number);
   return survivors;
+}
+
+/**
+ * Each candidate's order of first appearance when the fronts are read key by key (keys in insertion order,
+ * members in ascending id): gepa's tie order among equal aggregates. -1 for candidates on no front.
+ */
+export function appearanceRanks(fronts: readonly (readonly number[])[], size: number): Int32Array {
+  const rank = new Int32Array(size).fill(-1);
+  let next = 0;
+  for (const members of fronts) {
+    for (const m of members) {
+      if (m < size && rank[m] === -1) rank[m] = next++;
+    }
+  }
+  return rank;
 }

@@ -1,10 +1,11 @@
 export * from './adapters/confidence-adapter.js';
+export { LinearBlendScoring, SigmoidScoring, ThresholdScoring } from './adapters/confidence-scoring.js';
 export * from './adapters/default-adapter.js';
 export * from './anything/index.js';
 export type { ResolvedData } from './data.js';
 export * from './errors.js';
 export * from './events.js';
-export { type CandidateScores, Frontier, type FrontierType, nonDominatedCounts } from './frontier.js';
+export { appearanceRanks, type CandidateScores, Frontier, type FrontierType, nonDominatedCounts } from './frontier.js';
 export { type EngineOptions, type OptimizeOptions, optimize } from './optimize.js';
 export * from './program/index.js';
 export * from './program-source/index.js';

@@ -29,16 +29,43 @@ describe('ConfidenceAdapter', () => {
     expect(measured?.alternatives.balance).toBeCloseTo(0.4);
   });
 
-  it('scores confident correct answers above unsure ones, wrong ones at 0, in every scoring mode', () => {
+  it('scores as gepa: linear blend at the high-confidence threshold by default, named strategies with gepa defaults', () => {
     const lm = new ScriptedLM([]);
-    const sigmoid = new ConfidenceAdapter({ taskLM: lm, labels: LABELS });
-    expect(sigmoid.score(true, 0.99)).toBeGreaterThan(sigmoid.score(true, 0.6));
-    expect(sigmoid.score(true, 0.6)).toBeGreaterThanOrEqual(0.5);
-    expect(sigmoid.score(false, 0.99)).toBe(0);
+    const byDefault = new ConfidenceAdapter({ taskLM: lm, labels: LABELS });
+    expect(byDefault.score(true, 0.995)).toBe(1);
+    expect(byDefault.score(true, 0.495)).toBeCloseTo(0.3 + 0.7 * 0.5);
+    expect(byDefault.score(false, 0.99)).toBe(0);
+    expect(byDefault.score(true, undefined)).toBe(1);
     const linear = new ConfidenceAdapter({ taskLM: lm, labels: LABELS, scoring: 'linear' });
-    expect(linear.score(true, 0.7)).toBeCloseTo(0.7);
+    expect([linear.score(true, 0.7), linear.score(true, 0.25)]).toEqual([1, 0.3 + 0.7 * 0.5]);
     const threshold = new ConfidenceAdapter({ taskLM: lm, labels: LABELS, scoring: 'threshold', threshold: 0.9 });
-    expect([threshold.score(true, 0.95), threshold.score(true, 0.5), threshold.score(false, 1)]).toEqual([1, 0.5, 0]);
+    // Correct but unsure scores 0, as in gepa.
+    expect([threshold.score(true, 0.95), threshold.score(true, 0.5), threshold.score(false, 1)]).toEqual([1, 0, 0]);
+    const sigmoid = new ConfidenceAdapter({ taskLM: lm, labels: LABELS, scoring: 'sigmoid' });
+    expect(sigmoid.score(true, 0.5)).toBeCloseTo(0.5);
+    expect(sigmoid.score(true, 0.99)).toBeGreaterThan(sigmoid.score(true, 0.6));
+  });
+
+  it('scores a failed task-LM call with failureScore instead of failing the batch, and compares labels ignoring case', async () => {
+    let calls = 0;
+    const lm = new ScriptedLM(() => {
+      calls++;
+      if (calls === 1) throw new Error('rate limited');
+      return '{"label": "Refund "}';
+    });
+    const adapter = new ConfidenceAdapter({ taskLM: lm, labels: LABELS, concurrency: 1, failureScore: 0.1 });
+    const run = await adapter.evaluate(
+      [
+        { input: 'a', label: 'refund' },
+        { input: 'b', label: 'refund' },
+      ],
+      { system_prompt: 'Classify.' },
+      true,
+    );
+    expect(calls).toBe(2);
+    expect(run.scores).toEqual([0.1, 1]);
+    expect(run.trajectories?.[0]?.feedback).toContain('rate limited');
+    expect(run.objectiveScores?.[1]).toEqual({ accuracy: 1, probability: 0 });
   });
 
   it('writes feedback about confidence and rival labels', async () => {
@@ -82,7 +109,7 @@ describe('ConfidenceAdapter', () => {
       const input = request.messages[1]?.content ?? '';
       const label = input.includes('card') ? 'card_lost' : 'refund';
       const confident = label === 'card_lost' || system.includes('refund means');
-      return { completions: [labelled(label, confident ? 0.97 : 0.52, label === 'refund' ? 'balance' : 'refund')] };
+      return { completions: [labelled(label, confident ? 0.995 : 0.3, label === 'refund' ? 'balance' : 'refund')] };
     });
     const data = ['money back please', 'refund my order', 'return the charge', 'lost my card', 'card stolen'].map((input) => ({
       input,

@@ -62,7 +62,9 @@ describe('GEPA engine loop', () => {
   });
 
   it('rejects children that do not strictly improve, and accepts ties with improvement_or_equal', async () => {
-    const same = (prompt: string) => `\`\`\`\n${/```\n([\s\S]*?)\n```/.exec(prompt)?.[1]}\n\`\`\``;
+    // A new text that scores exactly like its parent (an unchanged text would not even be evaluated).
+    let version = 0;
+    const same = (prompt: string) => `\`\`\`\n${/```\n([\s\S]*?)\n```/.exec(prompt)?.[1]}\nnote ${++version}\n\`\`\``;
     const strict = await optimize({ ...factOptions().options, reflectionLM: same, maxMetricCalls: 40 });
     expect(strict.candidates).toHaveLength(1);
     const lenient = await optimize({
@@ -156,15 +158,21 @@ describe('GEPA engine loop', () => {
 
   it('never re-runs or re-counts cached (candidate, example) pairs', async () => {
     const adapter = new FactAdapter();
-    // The child equals its parent, so with the cache its minibatch run is free.
-    const same = (prompt: string) => `\`\`\`\n${/```\n([\s\S]*?)\n```/.exec(prompt)?.[1]}\n\`\`\``;
+    // Always the same child for the same parent, scoring like it: rejected, proposed again on later minibatches,
+    // and with the cache each (child, example) pair runs once.
+    const same = (prompt: string) => `\`\`\`\n${/```\n([\s\S]*?)\n```/.exec(prompt)?.[1]}\nextra line\n\`\`\``;
+    let proposals = 0;
     const result = await optimize({
       ...factOptions({ adapter }).options,
       reflectionLM: same,
       cacheEvaluation: true,
-      maxMetricCalls: 40,
+      maxMetricCalls: 80,
+      callbacks: [{ proposal: () => proposals++ }],
     });
-    expect(adapter.calls.filter((c) => !c.captureTraces).length).toBe(1); // only the seed's valset run
+    const childCalls = adapter.calls.filter((c) => !c.captureTraces).slice(1); // after the seed's valset run
+    const childKeys = childCalls.flatMap((c) => c.keys);
+    expect(proposals).toBeGreaterThan(childCalls.length);
+    expect(new Set(childKeys).size).toBe(childKeys.length);
     expect(result.totalMetricCalls).toBe(adapter.seen);
     expect(result.iterations).toBeGreaterThan(5);
     expect(factReflection).toBeTypeOf('function');

@@ -1,5 +1,6 @@
 import {
   buildReflectionPrompt,
+  containsAnswer,
   containsAnswerEvaluator,
   DEFAULT_REFLECTION_TEMPLATE,
   DefaultAdapter,
@@ -54,7 +55,10 @@ describe('DefaultAdapter', () => {
     });
 
   it('scores answers found in the response and names the expected answer in feedback', async () => {
-    expect(await containsAnswerEvaluator(data[0]!, 'it is fredville')).toMatchObject({ score: 1 });
+    expect(await containsAnswerEvaluator(data[0]!, 'it is Fredville')).toMatchObject({ score: 1 });
+    // gepa compares exactly; ignore_case is the option for the lenient rule.
+    expect(await containsAnswerEvaluator(data[0]!, 'it is fredville')).toMatchObject({ score: 0 });
+    expect(await containsAnswer('ignore_case')(data[0]!, 'it is fredville')).toMatchObject({ score: 1 });
     const miss = await containsAnswerEvaluator({ ...data[0]!, additionalContext: { hint: 'see atlas' } }, 'no idea');
     expect(miss.score).toBe(0);
     expect(miss.feedback).toContain('"Fredville"');

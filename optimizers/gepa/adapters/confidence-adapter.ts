@@ -2,27 +2,39 @@ import pLimit from 'p-limit';
 import { TsdspyError } from '../../../src/errors/index.js';
 import { resolveLM } from '../../../src/lm/registry.js';
 import type { Completion, LanguageModel, TokenLogprob } from '../../../src/lm/types.js';
+import { logger } from '../../../src/logger/logger.js';
 import type { Candidate, EvaluationBatch, GEPAAdapter, ReflectiveDataset } from '../types.js';
+import { type ConfidenceScoring, type ConfidenceScoringStrategy, resolveConfidenceScoring } from './confidence-scoring.js';
 
 export interface ConfidenceDataInst {
   input: string;
   label: string;
 }
 
-/** How a prediction is scored from correctness and the model's confidence in its label. */
-export type ConfidenceScoring = 'linear' | 'threshold' | 'sigmoid' | ((correct: boolean, confidence: number) => number);
+export type { ConfidenceScoring, ConfidenceScoringStrategy };
 
 export interface ConfidenceAdapterOptions {
   taskLM: LanguageModel | string;
   /** The allowed labels (the literal union the model must answer with). */
   labels: readonly string[];
   /**
-   * `linear`: correct → confidence. `threshold`: correct and confidence ≥ threshold → 1, correct but unsure → 0.5.
-   * `sigmoid`: correct → 0.5 + 0.5·σ(steepness·(confidence − threshold)). Wrong answers score 0. Default `sigmoid`.
+   * gepa's scoring strategies (docs/optimize-anything.md). Default: linear blend with threshold
+   * `highConfidenceThreshold` (a correct answer below it scores between `minScoreOnCorrect` and 1). Wrong answers
+   * score 0; with no logprobs every strategy scores right/wrong.
    */
   scoring?: ConfidenceScoring;
+  /** The named strategy's probability threshold (linear blend 0.5, threshold 0.7, sigmoid midpoint 0.5). */
   threshold?: number;
+  /** Linear blend: the lowest score of a correct answer (0.3). */
+  minScoreOnCorrect?: number;
+  /** Sigmoid steepness (10). */
   steepness?: number;
+  /** Probability from which an answer counts as confident in the feedback, and the default scoring's threshold (0.99). */
+  highConfidenceThreshold?: number;
+  /** Probability below which a correct answer is called unsure in the feedback (0.9). */
+  lowConfidenceThreshold?: number;
+  /** Score of an example whose task-LM call failed (0); the failure is logged and shown to reflection. */
+  failureScore?: number;
   topLogprobs?: number;
   concurrency?: number;
 }
@@ -34,8 +46,11 @@ export interface ConfidenceTrajectory {
   confidence?: number;
   /** Probability mass other labels received at the label's first token. */
   alternatives: Record<string, number>;
+  correct: boolean;
   score: number;
   feedback: string;
+  /** Set when the task-LM call failed. */
+  error?: string;
 }
 
 export class ConfidenceAdapterError extends TsdspyError {}
@@ -48,18 +63,31 @@ export class ConfidenceAdapterError extends TsdspyError {}
 export class ConfidenceAdapter implements GEPAAdapter<ConfidenceDataInst, ConfidenceTrajectory, string> {
   private readonly lm: LanguageModel;
   private readonly limit: ReturnType<typeof pLimit>;
-  private readonly options: Required<Omit<ConfidenceAdapterOptions, 'taskLM' | 'concurrency'>>;
+  private readonly options: {
+    labels: readonly string[];
+    topLogprobs: number;
+    lowConfidenceThreshold: number;
+    failureScore: number;
+  };
+  /** The scoring strategy in force. */
+  readonly scoring: ConfidenceScoringStrategy;
 
   constructor(options: ConfidenceAdapterOptions) {
     if (options.labels.length < 2) throw new ConfidenceAdapterError('ConfidenceAdapter needs at least two labels');
     this.lm = resolveLM(options.taskLM);
     this.limit = pLimit(options.concurrency ?? 8);
+    const highConfidenceThreshold = options.highConfidenceThreshold ?? 0.99;
+    this.scoring = resolveConfidenceScoring(options.scoring, {
+      highConfidenceThreshold,
+      ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+      ...(options.minScoreOnCorrect !== undefined ? { minScoreOnCorrect: options.minScoreOnCorrect } : {}),
+      ...(options.steepness !== undefined ? { steepness: options.steepness } : {}),
+    });
     this.options = {
       labels: options.labels,
-      scoring: options.scoring ?? 'sigmoid',
-      threshold: options.threshold ?? 0.8,
-      steepness: options.steepness ?? 12,
       topLogprobs: options.topLogprobs ?? 5,
+      lowConfidenceThreshold: options.lowConfidenceThreshold ?? 0.9,
+      failureScore: options.failureScore ?? 0,
     };
   }
 
@@ -69,10 +97,17 @@ export class ConfidenceAdapter implements GEPAAdapter<ConfidenceDataInst, Confid
     captureTraces: boolean,
   ): Promise<EvaluationBatch<ConfidenceTrajectory, string>> {
     const systemPrompt = candidate[Object.keys(candidate)[0] as string] as string;
-    const runs = await Promise.all(batch.map((data) => this.limit(() => this.classify(systemPrompt, data))));
+    const runs = await Promise.all(batch.map((data) => this.limit(() => this.classifyOrFail(systemPrompt, data))));
+    const failed = runs.filter((r) => r.error !== undefined);
+    if (failed.length > 0) {
+      logger.warn(
+        `ConfidenceAdapter: ${failed.length} of ${runs.length} task-LM calls failed and scored ${this.options.failureScore} (first: ${failed[0]?.error})`,
+      );
+    }
     return {
       outputs: runs.map((r) => r.predicted),
       scores: runs.map((r) => r.score),
+      objectiveScores: runs.map((r) => ({ accuracy: r.correct ? 1 : 0, probability: r.confidence ?? 0 })),
       ...(captureTraces ? { trajectories: runs } : {}),
     };
   }
@@ -91,13 +126,26 @@ export class ConfidenceAdapter implements GEPAAdapter<ConfidenceDataInst, Confid
   }
 
   /** The score for a prediction (exposed for tests and custom reporting). */
-  score(correct: boolean, confidence: number): number {
-    const { scoring, threshold, steepness } = this.options;
-    if (typeof scoring === 'function') return scoring(correct, confidence);
-    if (!correct) return 0;
-    if (scoring === 'linear') return confidence;
-    if (scoring === 'threshold') return confidence >= threshold ? 1 : 0.5;
-    return 0.5 + 0.5 / (1 + Math.exp(-steepness * (confidence - threshold)));
+  score(correct: boolean, confidence: number | undefined): number {
+    return this.scoring.score(correct, confidence);
+  }
+
+  /** As gepa: a failed task-LM call scores `failureScore`, with the error as feedback, instead of failing the batch. */
+  private async classifyOrFail(systemPrompt: string, data: ConfidenceDataInst): Promise<ConfidenceTrajectory> {
+    try {
+      return await this.classify(systemPrompt, data);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        data,
+        predicted: '',
+        alternatives: {},
+        correct: false,
+        score: this.options.failureScore,
+        feedback: `The task LM call failed (${message}), so there is no answer. The label is "${data.label}".`,
+        error: message,
+      };
+    }
   }
 
   private async classify(systemPrompt: string, data: ConfidenceDataInst): Promise<ConfidenceTrajectory> {
@@ -124,14 +172,16 @@ export class ConfidenceAdapter implements GEPAAdapter<ConfidenceDataInst, Confid
     });
     const completion = response.completions[0] ?? { text: '' };
     const predicted = readLabel(completion.text, labels);
-    const correct = predicted === data.label;
+    // As gepa: labels compare trimmed and case-insensitively.
+    const correct = predicted.trim().toLowerCase() === data.label.trim().toLowerCase();
     const measured = completion.logprobs?.length ? labelConfidence(completion, predicted, labels) : undefined;
     if (!measured) {
       return {
         data,
         predicted,
         alternatives: {},
-        score: correct ? 1 : 0,
+        correct,
+        score: this.score(correct, undefined),
         feedback: `${correct ? `Correct: "${predicted}".` : `Wrong: answered "${predicted}", but the label is "${data.label}".`} (The provider returned no logprobs, so confidence could not be measured; scoring fell back to right/wrong.)`,
       };
     }
@@ -143,12 +193,12 @@ export class ConfidenceAdapter implements GEPAAdapter<ConfidenceDataInst, Confid
     let feedback: string;
     if (!correct) {
       feedback = `Wrong: answered "${predicted}" with confidence ${confidence.toFixed(2)}, but the label is "${data.label}"${alternatives[data.label] !== undefined ? ` (it got ${alternatives[data.label]?.toFixed(2)})` : ''}. Say in the instructions what distinguishes "${data.label}" from "${predicted}".`;
-    } else if (confidence < this.options.threshold) {
+    } else if (confidence < this.options.lowConfidenceThreshold) {
       feedback = `Correct ("${predicted}") but unsure: confidence ${confidence.toFixed(2)}${rivals ? `; ${rivals}` : ''}. Make the instructions state clearly when "${predicted}" applies.`;
     } else {
       feedback = `Correct: "${predicted}" with confidence ${confidence.toFixed(2)}.`;
     }
-    return { data, predicted, confidence, alternatives, score: this.score(correct, confidence), feedback };
+    return { data, predicted, confidence, alternatives, correct, score: this.score(correct, confidence), feedback };
   }
 }
 

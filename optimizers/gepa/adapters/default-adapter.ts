@@ -26,20 +26,38 @@ export type DefaultEvaluator = (
   response: string,
 ) => { score: number; feedback: string } | Promise<{ score: number; feedback: string }>;
 
-/** Score 1 when the expected answer appears in the response, with feedback that names the expected answer. */
-export const containsAnswerEvaluator: DefaultEvaluator = (data, response) => {
-  const ok = response.toLowerCase().includes(data.answer.trim().toLowerCase());
-  const context = Object.entries(data.additionalContext ?? {})
-    .map(([k, v]) => `\n${k}: ${v}`)
-    .join('');
-  return ok
-    ? { score: 1, feedback: `The response is correct: it contains the expected answer "${data.answer}".${context}` }
-    : { score: 0, feedback: `The response is incorrect. The expected answer is "${data.answer}".${context}` };
-};
+/** How the built-in evaluator finds the expected answer in the response. */
+export type AnswerMatch = 'exact' | 'ignore_case';
+
+/**
+ * Score 1 when the expected answer appears in the response, with feedback that names the expected answer.
+ * `exact` (gepa's rule, the default): the answer as written is a substring of the response. `ignore_case`: the
+ * trimmed answer appears in the response ignoring case.
+ */
+export function containsAnswer(match: AnswerMatch = 'exact'): DefaultEvaluator {
+  return (data, response) => {
+    const ok =
+      match === 'exact' ? response.includes(data.answer) : response.toLowerCase().includes(data.answer.trim().toLowerCase());
+    const context = Object.entries(data.additionalContext ?? {})
+      .map(([k, v]) => `\n${k}: ${v}`)
+      .join('');
+    return ok
+      ? { score: 1, feedback: `The response is correct: it contains the expected answer "${data.answer}".${context}` }
+      : {
+          score: 0,
+          feedback: `The response is incorrect. The expected answer is "${data.answer}"${match === 'exact' ? ', and it must appear exactly as written' : ''}.${context}`,
+        };
+  };
+}
+
+/** gepa's default evaluator: the expected answer, exactly as written, appears in the response. */
+export const containsAnswerEvaluator: DefaultEvaluator = containsAnswer('exact');
 
 export interface DefaultAdapterOptions {
   taskLM: LanguageModel | string;
   evaluator?: DefaultEvaluator;
+  /** With no `evaluator`: how the built-in one matches the answer (`exact`, gepa's rule, or `ignore_case`). */
+  answerMatch?: AnswerMatch;
   /** How many task-LM calls run at once (default 8). */
   concurrency?: number;
 }
@@ -55,7 +73,7 @@ export class DefaultAdapter implements GEPAAdapter<DefaultDataInst, DefaultTraje
 
   constructor(options: DefaultAdapterOptions) {
     this.lm = resolveLM(options.taskLM);
-    this.evaluator = options.evaluator ?? containsAnswerEvaluator;
+    this.evaluator = options.evaluator ?? containsAnswer(options.answerMatch ?? 'exact');
     this.limit = pLimit(options.concurrency ?? 8);
   }
 

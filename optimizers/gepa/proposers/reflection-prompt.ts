@@ -68,18 +68,26 @@ function renderValue(value: unknown, level: number): string {
 }
 
 /**
- * The new text from a reflection reply: the content of its fenced block. Tolerates a language tag, a missing
- * closing fence, and nested fences (takes the outermost block); with no fence, the whole reply.
+ * The new text from a reflection reply, with gepa's code-block rules: the text between the first and the last
+ * ``` of the reply (so nested blocks stay inside), minus a language tag on the opening line; a reply with a single
+ * fence drops it (opening fence with its tag, or closing fence); a reply with no fence is used whole. Always trimmed.
+ * May return '' (for example a reply that is only a fence): the proposer never uses an empty text.
  */
 export function extractFencedText(reply: string): string {
-  const start = reply.indexOf('```');
-  if (start === -1) return reply.trim();
-  const afterFence = reply.indexOf('\n', start);
-  const bodyStart = afterFence === -1 ? start + 3 : afterFence + 1;
-  const openingLine = reply.slice(start + 3, afterFence === -1 ? undefined : afterFence).trim();
+  const first = reply.indexOf('```');
+  const start = first + 3;
   const end = reply.lastIndexOf('```');
-  const body = end > start ? reply.slice(bodyStart, end) : reply.slice(bodyStart);
-  // ```Some text``` on one line: the "language tag" is really the content.
-  if (afterFence === -1 || (end > start && end < afterFence)) return openingLine.replace(/```$/, '').trim();
-  return (/^[\w+-]*$/.test(openingLine) ? body : `${openingLine}\n${body}`).trim();
+  if (start >= end) {
+    const stripped = reply.trim();
+    if (stripped.startsWith('```')) {
+      const opening = /^```\S*\n?/.exec(reply);
+      if (opening) return reply.slice(opening[0].length).trim();
+    } else if (stripped.endsWith('```')) {
+      return stripped.slice(0, -3).trim();
+    }
+    return stripped;
+  }
+  const content = reply.slice(start, end);
+  const tag = /^\S*\n/.exec(content);
+  return (tag ? content.slice(tag[0].length) : content).trim();
 }

@@ -78,13 +78,19 @@ export async function proposeReflective<D, T, O>(ctx: ReflectiveContext<D, T, O>
   });
   const evalBatch = parentRun.batch as EvaluationBatch<T, O>;
   const reflectiveDataset = await ctx.adapter.makeReflectiveDataset(parent, evalBatch, components);
-  const texts = await proposeTexts(ctx, parent, reflectiveDataset, components, evalBatch);
-  for (const name of Object.keys(texts)) {
+  const proposed = await proposeTexts(ctx, parent, reflectiveDataset, components, evalBatch);
+  for (const name of Object.keys(proposed)) {
     if (!(name in parent)) {
       throw new UnknownComponentError(
         `Proposer returned a text for "${name}", which is not a component (${Object.keys(parent).join(', ')})`,
       );
     }
+  }
+  const texts = changedTexts(parent, proposed);
+  if (Object.keys(texts).length === 0) {
+    // The child would equal its parent: as in gepa, no minibatch run is spent on it.
+    bus.emit({ type: 'proposalSkipped', iteration, parentIdx, components, reason: 'no new text' });
+    return { kind: 'skipped', reason: 'the proposal changed no component (empty or unchanged texts)' };
   }
   bus.emit({ type: 'proposal', iteration, parentIdx, components, texts });
   const candidate = { ...parent, ...texts };
@@ -92,6 +98,15 @@ export async function proposeReflective<D, T, O>(ctx: ReflectiveContext<D, T, O>
   const childRun = await ctx.evaluator.evaluate(ctx.train, ids, candidate, false);
   bus.emit({ type: 'minibatchEvaluated', iteration, candidateIdx: null, ids, scores: childRun.scores, role: 'child' });
   return { kind: 'proposal', candidate, parentIdx, ids, parentScores: parentRun.scores, childScores: childRun.scores };
+}
+
+/** The proposed texts that are non-empty and differ from the parent's: an empty text is never a component. */
+export function changedTexts(parent: Candidate, proposed: Record<string, string>): Record<string, string> {
+  const changed: Record<string, string> = {};
+  for (const [name, text] of Object.entries(proposed)) {
+    if (typeof text === 'string' && text.trim() !== '' && text !== parent[name]) changed[name] = text;
+  }
+  return changed;
 }
 
 async function proposeTexts<D, T, O>(

@@ -1,3 +1,4 @@
+import { GEPAConfigError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { SamplerState } from '../state.js';
 import type { DataId } from '../types.js';
@@ -31,5 +32,7 @@ export const epochShuffledSampler: BatchSampler = {
 export type BatchSamplerOption = 'epoch_shuffled' | BatchSampler;
 
 export function resolveBatchSampler(option: BatchSamplerOption): BatchSampler {
-  return typeof option === 'string' ? epochShuffledSampler : option;
+  if (typeof option !== 'string') return option;
+  if (option === 'epoch_shuffled') return epochShuffledSampler;
+  throw new GEPAConfigError(`Unknown batchSampler "${String(option)}": use 'epoch_shuffled' or a BatchSampler`);
 }

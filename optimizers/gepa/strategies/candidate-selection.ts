@@ -1,4 +1,5 @@
-import type { Frontier } from '../frontier.js';
+import { GEPAConfigError } from '../errors.js';
+import { type Frontier, nonDominatedCounts } from '../frontier.js';
 import type { Rng } from '../rng.js';
 
 /** What a selector sees: the frontier and each candidate's aggregate validation score. */
@@ -40,27 +41,33 @@ export const currentBestSelector: CandidateSelector = {
 
 /** With probability `epsilon` a uniformly random candidate, else the best. */
 export function epsilonGreedySelector(epsilon = 0.1): CandidateSelector {
+  if (!(epsilon >= 0 && epsilon <= 1))
+    throw new GEPAConfigError(`epsilonGreedySelector: epsilon must be in [0, 1], got ${epsilon}`);
   return {
     name: 'epsilon_greedy',
     select: ({ aggregates, rng }) => (rng.next() < epsilon ? rng.int(aggregates.length) : bestIndex(aggregates)),
   };
 }
 
-/** Pareto sampling restricted to the `k` non-dominated candidates with the best aggregate scores. */
+/**
+ * gepa's top-K Pareto: keep the `k` candidates with the best aggregate scores (ties: the earlier candidate), restrict
+ * every front to them, then remove dominated candidates and sample as `pareto` does. With no front left, the best.
+ */
 export function topKParetoSelector(k = 5): CandidateSelector {
+  if (!(Number.isInteger(k) && k > 0)) throw new GEPAConfigError(`topKParetoSelector: k must be a positive integer, got ${k}`);
   return {
     name: 'top_k_pareto',
     select({ frontier, aggregates, rng }) {
-      const counts = frontier.nonDominated();
-      if (counts.size === 0) return bestIndex(aggregates);
-      const top = [...counts.keys()]
-        .sort((a, b) => (aggregates[b] as number) - (aggregates[a] as number) || a - b)
-        .slice(0, k)
-        .sort((a, b) => a - b);
-      return rng.weighted(
-        top,
-        top.map((c) => counts.get(c) as number),
+      const top = new Set(
+        [...aggregates.keys()].sort((a, b) => (aggregates[b] as number) - (aggregates[a] as number) || a - b).slice(0, k),
       );
+      const fronts = frontier
+        .fronts()
+        .map((members) => members.filter((m) => top.has(m)))
+        .filter((members) => members.length > 0);
+      if (fronts.length === 0) return bestIndex(aggregates);
+      const counts = nonDominatedCounts(fronts, aggregates);
+      return rng.weighted([...counts.keys()], [...counts.values()]);
     },
   };
 }
@@ -76,5 +83,9 @@ export function resolveCandidateSelector(strategy: CandidateSelectionStrategy): 
       return epsilonGreedySelector();
     case 'top_k_pareto':
       return topKParetoSelector();
+    default:
+      throw new GEPAConfigError(
+        `Unknown candidateSelectionStrategy "${String(strategy)}": use 'pareto', 'current_best', 'epsilon_greedy', 'top_k_pareto' or a CandidateSelector`,
+      );
   }
 }

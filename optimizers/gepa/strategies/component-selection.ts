@@ -1,3 +1,4 @@
+import { GEPAConfigError } from '../errors.js';
 import type { Rng } from '../rng.js';
 
 export interface ComponentSelectionContext {
@@ -33,5 +34,7 @@ export const allComponentsSelector: ComponentSelector = {
 
 export function resolveComponentSelector(option: ModuleSelectorOption): ComponentSelector {
   if (typeof option !== 'string') return option;
-  return option === 'all' ? allComponentsSelector : roundRobinSelector;
+  if (option === 'all') return allComponentsSelector;
+  if (option === 'round_robin') return roundRobinSelector;
+  throw new GEPAConfigError(`Unknown moduleSelector "${String(option)}": use 'round_robin', 'all' or a ComponentSelector`);
 }
