@@ -5,6 +5,7 @@ import { currentSettings } from '../settings/settings.js';
 import { runInNamingScope } from './call-context.js';
 import {
   applyState,
+  applyStateExtensions,
   dumpProgramState,
   type PredictorState,
   type ProgramState,
@@ -158,7 +159,9 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
 
   /** Loads a state into this program; throws StateMismatchError when names or signatures differ. */
   loadState(state: unknown): this {
-    applyState(this, parseProgramState(state));
+    const parsed = parseProgramState(state);
+    applyState(this, parsed);
+    applyStateExtensions(this, parsed.metadata);
     return this;
   }
 
