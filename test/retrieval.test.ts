@@ -15,6 +15,7 @@ import {
   topK,
 } from 'tsdspy';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createScoreKernel } from '../src/retrieval/score-kernel.js';
 import { LoopbackServer, wordVector } from './support/loopback-server.js';
 
 const corpus = [
@@ -146,6 +147,31 @@ describe('topK', () => {
       const k = 1 + Math.floor(random() * 12);
       const expected = [...scores.keys()].sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b).slice(0, k);
       expect(topK(scores, k)).toEqual(expected);
+    }
+  });
+});
+
+describe('score kernels', () => {
+  it('the WebAssembly SIMD kernel agrees with the JavaScript loop, including padded dimensions and odd batches', () => {
+    let seed = 3;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31 - 0.5;
+    };
+    for (const [n, d] of [
+      [37, 5],
+      [200, 64],
+    ] as const) {
+      const matrix = Float32Array.from({ length: n * d }, random);
+      const queries = Array.from({ length: 7 }, () => Float32Array.from({ length: d }, random));
+      const wasm = createScoreKernel(matrix, n, d, true);
+      const js = createScoreKernel(matrix, n, d, false);
+      expect(wasm.constructor.name).toBe('WasmKernel');
+      const [a, b] = [wasm.score(queries), js.score(queries)];
+      for (let q = 0; q < queries.length; q++) {
+        for (let r = 0; r < n; r++) expect((a[q] as Float32Array)[r]).toBeCloseTo((b[q] as Float32Array)[r] as number, 5);
+      }
+      expect(Array.from(wasm.matrix())).toEqual(Array.from(matrix));
     }
   });
 });

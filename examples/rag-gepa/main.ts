@@ -74,14 +74,15 @@ const normalize = (s: unknown) =>
     .toLowerCase()
     .replace(/[^a-z0-9 ]/g, '')
     .trim();
-const metric = (example: { answer: string }, prediction: { answer: string; query: string; context: string[] }) => {
-  if (normalize(prediction.answer) === normalize(example.answer)) return { score: 1, feedback: 'Correct.' };
-  const found = prediction.context.some((p) => normalize(p).includes(normalize(example.answer)));
+const metric = (example: Record<string, unknown>, prediction: { answer: string; query: string; context: string[] }) => {
+  const gold = String(example.answer);
+  if (normalize(prediction.answer) === normalize(gold)) return { score: 1, feedback: 'Correct.' };
+  const found = prediction.context.some((p) => normalize(p).includes(normalize(gold)));
   return {
     score: 0,
     feedback: found
-      ? `Incorrect: the answer should be the exact words from the context, "${example.answer}"; got "${prediction.answer}".`
-      : `Incorrect: retrieval missed. The passages found for the query "${prediction.query}" do not mention "${example.answer}"; a query naming the question's key names and nouns would find it.`,
+      ? `Incorrect: the answer should be the exact words from the context, "${gold}"; got "${prediction.answer}".`
+      : `Incorrect: retrieval missed. The passages found for the query "${prediction.query}" do not mention "${gold}"; a query naming the question's key names and nouns would find it.`,
   };
 };
 

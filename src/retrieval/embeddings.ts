@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Embedder } from './embedder.js';
 import { RetrieverError } from './errors.js';
 import { type CorpusItem, type Passage, type Retriever, type RetrieverResult, toPassage } from './retriever.js';
+import { createScoreKernel, type ScoreKernel } from './score-kernel.js';
 import { topK } from './top-k.js';
 
 export interface EmbeddingsOptions {
@@ -31,7 +32,7 @@ const passagesSchema = z.array(
   z.object({ id: z.string(), text: z.string(), metadata: z.record(z.string(), z.unknown()).optional() }).strict(),
 );
 
-/** Queries searched in one pass over the matrix; more share each row's memory traffic. */
+/** Queries handed to the kernel at once (it scores them four per pass over the matrix). */
 const BLOCK = 16;
 
 interface PendingQuery {
@@ -50,7 +51,7 @@ export class Embeddings implements Retriever {
   readonly items: readonly Passage[];
   readonly embedder: Embedder;
   readonly k: number;
-  private matrix: Float32Array | null = null;
+  private kernel: ScoreKernel | null = null;
   private dims = 0;
   private indexing: Promise<void> | null = null;
   private pending: PendingQuery[] = [];
@@ -102,7 +103,7 @@ export class Embeddings implements Retriever {
 
   /** Searches with a query vector you already have. */
   searchVector(vector: Float32Array, k = this.k): Promise<RetrieverResult> {
-    if (!this.matrix) return this.index().then(() => this.searchVector(vector, k));
+    if (!this.kernel) return this.index().then(() => this.searchVector(vector, k));
     if (vector.length !== this.dims) {
       return Promise.reject(
         new RetrieverError(
@@ -122,7 +123,7 @@ export class Embeddings implements Retriever {
   /** Writes the vectors (binary, little-endian float32) and the corpus (JSON) to `dir`. */
   async save(dir: string): Promise<void> {
     await this.index();
-    const matrix = this.matrix as Float32Array;
+    const matrix = (this.kernel as ScoreKernel).matrix();
     await mkdir(dir, { recursive: true });
     const meta = {
       format: SAVE_FORMAT,
@@ -169,7 +170,7 @@ export class Embeddings implements Retriever {
       );
     }
     const retriever = new Embeddings({ corpus: passages.data, embedder: options.embedder, k: options.k ?? meta.data.k });
-    retriever.matrix = fromLittleEndian(bytes, count * dimensions);
+    retriever.kernel = createScoreKernel(fromLittleEndian(bytes, count * dimensions), count, dimensions);
     retriever.dims = dimensions;
     retriever.indexing = Promise.resolve();
     return retriever;
@@ -182,7 +183,7 @@ export class Embeddings implements Retriever {
       if (v.length !== dims) throw new RetrieverError(`Corpus vector ${i} has ${v.length} dimensions, expected ${dims}.`);
       matrix.set(normalized(v), i * dims);
     }
-    this.matrix = matrix;
+    this.kernel = createScoreKernel(matrix, vectors.length, dims);
     this.dims = dims;
   }
 
@@ -193,60 +194,12 @@ export class Embeddings implements Retriever {
     for (let start = 0; start < batch.length; start += BLOCK) {
       const block = batch.slice(start, start + BLOCK);
       try {
-        const scores = this.scoreBlock(block.map((q) => q.vector));
+        const scores = (this.kernel as ScoreKernel).score(block.map((q) => q.vector));
         for (const [j, query] of block.entries()) query.resolve(this.result(scores[j] as Float32Array, query.k));
       } catch (error) {
         for (const query of block) query.reject(error);
       }
     }
-  }
-
-  /** Dot products of up to BLOCK queries with every row, reading each row once. */
-  private scoreBlock(queries: Float32Array[]): Float32Array[] {
-    const matrix = this.matrix as Float32Array;
-    const d = this.dims;
-    const n = this.items.length;
-    const out = queries.map(() => new Float32Array(n));
-    const m = queries.length;
-    // Queries four at a time: each matrix value is loaded once and used four times.
-    let j = 0;
-    for (; j + 3 < m; j += 4) {
-      const [q0, q1, q2, q3] = queries.slice(j, j + 4) as [Float32Array, Float32Array, Float32Array, Float32Array];
-      const [o0, o1, o2, o3] = out.slice(j, j + 4) as [Float32Array, Float32Array, Float32Array, Float32Array];
-      for (let r = 0, base = 0; r < n; r++, base += d) {
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let t = 0; t < d; t++) {
-          const x = matrix[base + t] as number;
-          s0 += x * (q0[t] as number);
-          s1 += x * (q1[t] as number);
-          s2 += x * (q2[t] as number);
-          s3 += x * (q3[t] as number);
-        }
-        o0[r] = s0;
-        o1[r] = s1;
-        o2[r] = s2;
-        o3[r] = s3;
-      }
-    }
-    for (; j < m; j++) {
-      const q = queries[j] as Float32Array;
-      const o = out[j] as Float32Array;
-      for (let r = 0, base = 0; r < n; r++, base += d) {
-        let s0 = 0;
-        let s1 = 0;
-        let t = 0;
-        for (; t + 1 < d; t += 2) {
-          s0 += (matrix[base + t] as number) * (q[t] as number);
-          s1 += (matrix[base + t + 1] as number) * (q[t + 1] as number);
-        }
-        if (t < d) s0 += (matrix[base + t] as number) * (q[t] as number);
-        o[r] = s0 + s1;
-      }
-    }
-    return out;
   }
 
   private result(scores: Float32Array, k: number): RetrieverResult {
