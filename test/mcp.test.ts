@@ -32,7 +32,7 @@ function transportSuite(name: string, connect: () => Promise<MCPConnection>) {
     beforeAll(async () => {
       connection = await connect();
       tools = byName(await mcpTools(connection.client, { timeoutMs: 2_000 }));
-    });
+    }, 60_000); // starting a server process can be slow on a loaded machine
     afterAll(async () => {
       await connection.close();
     });
