@@ -12,4 +12,5 @@ export * from './retrieval/index.js';
 export * from './sandbox/index.js';
 export * from './settings/index.js';
 export * from './signature/index.js';
+export * from './telemetry/index.js';
 export * from './trace/index.js';
