@@ -1,0 +1,233 @@
+import type { LMUsage } from '../events.js';
+import type { RunDirView } from '../run-dir/index.js';
+
+/** Most rows the frontier heatmap shows, and most example columns (examples are bucketed beyond that). */
+export const FRONTIER_MAX_ROWS = 60;
+export const FRONTIER_MAX_COLS = 240;
+/** Up to this many scores (candidates × examples) are embedded exactly; above it, quantized to a byte each. */
+const EXACT_SCORES_LIMIT = 200_000;
+
+export interface ReportCandidate {
+  parents: number[];
+  score: number;
+  /** Metric calls spent when it was found. */
+  calls: number;
+  iteration: number;
+  kind: 'seed' | 'reflection' | 'merge';
+  /** Components this candidate changed (all of them for the seed). */
+  changed: string[];
+  /** Texts of the components that differ from the first parent (all for the seed): the rest are inherited. */
+  own: Record<string, string>;
+  reflections: Array<{ component: string; prompt: string; reply: string }>;
+  /** Parent(s) and child on the minibatch (reflection) or sub-sample (merge) it was accepted on. */
+  minibatch: { parents: number[][] | null; child: number[] | null } | null;
+  /** Examples it is best on (ties included), and the ones only it is best on. */
+  best: number;
+  unique: number;
+}
+
+export interface ReportRejected {
+  iteration: number;
+  kind: 'reflection' | 'merge';
+  parents: number[];
+  components: string[];
+  reason: string;
+  parentSum: number | null;
+  childSum: number | null;
+}
+
+/** Everything the HTML report draws, as one JSON document embedded in the page. */
+export interface ReportData {
+  version: 1;
+  title: string;
+  dir: string;
+  generatedAt: string;
+  finished: boolean;
+  stopReason: string | null;
+  components: string[];
+  valCount: number;
+  /** Validation ids as text, for labelling per-example scores (omitted above 5,000). */
+  valIds: string[] | null;
+  totalMetricCalls: number;
+  maxMetricCalls: number | null;
+  bestIdx: number;
+  bestScore: number;
+  usage: { task: LMUsage; reflection: LMUsage };
+  candidates: ReportCandidate[];
+  /** Per-example validation scores, candidate-major: exact, or bytes (base64) scaled between min and max. */
+  scores: { exact: number[][] } | { min: number; max: number; base64: string };
+  rejected: ReportRejected[];
+  /** One row per iteration: [iteration, totalMetricCalls, task calls, task tokens in, task tokens out, task cost,
+   *  reflection calls, reflection tokens in, reflection tokens out, reflection cost, accepted (0/1), durationMs]. */
+  iterations: number[][];
+  frontier: {
+    rows: number[];
+    /** Examples per column. */
+    bucket: number;
+    cols: number;
+    /** rows × cols bytes (base64): 255 × the share of the column's examples the row's candidate is best on. */
+    base64: string;
+    /** Candidates on the frontier that are not drawn (beyond the row limit). */
+    hidden: number;
+  };
+  errors: Array<{ iteration: number; message: string }>;
+}
+
+/** Builds the report's data from a run dir's view: downsampled where a run is large. */
+export function reportData(view: RunDirView, options: { title?: string; now?: Date } = {}): ReportData {
+  const cands = view.candidates;
+  const components = view.config ? Object.keys(view.config.seedCandidate) : Object.keys(cands[0]?.texts ?? {});
+  const valCount = view.valIds.length;
+  const { best, unique, bestPerExample } = coverage(view);
+  const candidates: ReportCandidate[] = cands.map((c) => {
+    const first = c.parents[0];
+    const parentTexts = first === undefined ? undefined : cands[first]?.texts;
+    const own: Record<string, string> = {};
+    for (const [name, text] of Object.entries(c.texts)) if (parentTexts?.[name] !== text) own[name] = text;
+    const o = c.origin;
+    return {
+      parents: [...c.parents],
+      score: c.valAggregate,
+      calls: c.discoveryMetricCalls,
+      iteration: c.iteration,
+      kind: o.kind,
+      changed: o.kind === 'reflection' ? o.components : Object.keys(own),
+      own,
+      reflections:
+        o.kind === 'reflection' ? o.reflections.map(({ component, prompt, reply }) => ({ component, prompt, reply })) : [],
+      minibatch:
+        o.kind === 'reflection' && o.minibatch
+          ? { parents: o.minibatch.parentScores ? [o.minibatch.parentScores] : null, child: o.minibatch.childScores }
+          : o.kind === 'merge'
+            ? { parents: o.parentScores ? [o.parentScores[0], o.parentScores[1]] : null, child: o.childScores }
+            : null,
+      best: best[c.idx] ?? 0,
+      unique: unique[c.idx] ?? 0,
+    };
+  });
+  const rejected: ReportRejected[] = view.iterations
+    .filter((it) => !it.accepted && (it.kind === 'reflection' || it.kind === 'merge') && (it.proposal || it.merge))
+    .map((it) => ({
+      iteration: it.iteration,
+      kind: it.kind as 'reflection' | 'merge',
+      parents: [...it.parents],
+      components: it.proposal?.components ?? [],
+      reason: it.reason ?? '',
+      parentSum: sum(it.minibatch?.parentScores),
+      childSum: sum(it.minibatch?.childScores),
+    }));
+  const iterations = view.iterations.map((it) => [
+    it.iteration,
+    it.totalMetricCalls ?? 0,
+    it.lm?.task.calls ?? 0,
+    it.lm?.task.inputTokens ?? 0,
+    it.lm?.task.outputTokens ?? 0,
+    it.lm?.task.cost ?? 0,
+    it.lm?.reflection.calls ?? 0,
+    it.lm?.reflection.inputTokens ?? 0,
+    it.lm?.reflection.outputTokens ?? 0,
+    it.lm?.reflection.cost ?? 0,
+    it.accepted ? 1 : 0,
+    it.durationMs ?? 0,
+  ]);
+  return {
+    version: 1,
+    title: options.title ?? `GEPA run: ${view.dir}`,
+    dir: view.dir,
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    finished: view.finished,
+    stopReason: view.stopReason,
+    components,
+    valCount,
+    valIds: valCount <= 5000 ? view.valIds.map(String) : null,
+    totalMetricCalls: view.totalMetricCalls,
+    maxMetricCalls: view.maxMetricCalls,
+    bestIdx: view.bestIdx,
+    bestScore: view.bestScore,
+    usage: view.usage,
+    candidates,
+    scores: packScores(
+      cands.map((c) => c.valScores),
+      valCount,
+    ),
+    rejected,
+    iterations,
+    frontier: frontierHeatmap(bestPerExample, best, cands.length, valCount, view.bestIdx),
+    errors: view.errors.map(({ iteration, message }) => ({ iteration, message })),
+  };
+}
+
+function sum(values: readonly number[] | null | undefined): number | null {
+  return values ? values.reduce((a, b) => a + b, 0) : null;
+}
+
+/** Per example, which candidates reach the best score on it (ties included). */
+function coverage(view: RunDirView) {
+  const n = view.candidates.length;
+  const best = new Array<number>(n).fill(0);
+  const unique = new Array<number>(n).fill(0);
+  const bestPerExample: number[][] = [];
+  for (let v = 0; v < view.valIds.length; v++) {
+    let top = Number.NEGATIVE_INFINITY;
+    let who: number[] = [];
+    for (let c = 0; c < n; c++) {
+      const s = view.candidates[c]?.valScores[v] ?? Number.NEGATIVE_INFINITY;
+      if (s > top) {
+        top = s;
+        who = [c];
+      } else if (s === top) who.push(c);
+    }
+    for (const c of who) best[c] = (best[c] ?? 0) + 1;
+    if (who.length === 1) unique[who[0] as number] = (unique[who[0] as number] ?? 0) + 1;
+    bestPerExample.push(who);
+  }
+  return { best, unique, bestPerExample };
+}
+
+function packScores(matrix: number[][], valCount: number): ReportData['scores'] {
+  if (matrix.length * valCount <= EXACT_SCORES_LIMIT) return { exact: matrix };
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const row of matrix) {
+    for (const s of row) {
+      if (s < min) min = s;
+      if (s > max) max = s;
+    }
+  }
+  const span = max > min ? max - min : 1;
+  const bytes = new Uint8Array(matrix.length * valCount);
+  matrix.forEach((row, c) => {
+    for (let v = 0; v < valCount; v++) bytes[c * valCount + v] = Math.round((((row[v] ?? min) - min) / span) * 255);
+  });
+  return { min, max, base64: Buffer.from(bytes).toString('base64') };
+}
+
+function frontierHeatmap(
+  bestPerExample: number[][],
+  best: number[],
+  n: number,
+  valCount: number,
+  bestIdx: number,
+): ReportData['frontier'] {
+  const onFrontier = [...Array(n).keys()].filter((c) => (best[c] ?? 0) > 0);
+  onFrontier.sort((a, b) => (a === bestIdx ? -1 : b === bestIdx ? 1 : (best[b] ?? 0) - (best[a] ?? 0) || a - b));
+  const rows = onFrontier.slice(0, FRONTIER_MAX_ROWS);
+  const rowOf = new Map(rows.map((c, r) => [c, r]));
+  const bucket = Math.max(1, Math.ceil(valCount / FRONTIER_MAX_COLS));
+  const cols = Math.ceil(valCount / bucket);
+  const counts = new Uint32Array(rows.length * cols);
+  bestPerExample.forEach((who, v) => {
+    const col = Math.floor(v / bucket);
+    for (const c of who) {
+      const r = rowOf.get(c);
+      if (r !== undefined) counts[r * cols + col] = (counts[r * cols + col] ?? 0) + 1;
+    }
+  });
+  const bytes = new Uint8Array(counts.length);
+  for (let i = 0; i < counts.length; i++) {
+    const col = i % cols;
+    const size = Math.min(bucket, valCount - col * bucket);
+    bytes[i] = Math.round(((counts[i] ?? 0) / size) * 255);
+  }
+  return { rows, bucket, cols, base64: Buffer.from(bytes).toString('base64'), hidden: onFrontier.length - rows.length };
+}
