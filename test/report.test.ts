@@ -90,7 +90,7 @@ describe('the HTML report', { timeout: 90_000 }, () => {
     await page.goto(`file://${path}`);
     await page.click('[data-candidate="0"]');
     expect(await page.locator('#detail pre.text[data-component="alpha"]').textContent()).toBe(hostile);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(watch.requests).toEqual([]);
     await page.close();
   });
