@@ -2,6 +2,7 @@
 import { benchAdapter } from './adapter.js';
 import { benchEngineOverhead, benchFrontier } from './gepa-engine.js';
 import { benchLM } from './lm.js';
+import { benchReport } from './report.js';
 import { benchRunDir } from './run-dir.js';
 import { benchSandbox } from './sandbox.js';
 
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<string> | string> = {
     return `trivial program, pool warm: sandboxed ${r.sandboxMicros.toFixed(0)} µs/call vs in-process ${r.inProcessMicros.toFixed(2)} µs/call (overhead ${(r.sandboxMicros - r.inProcessMicros).toFixed(0)} µs; ${r.spawns} process started)`;
   },
   'run-dir': async () => (await benchRunDir()).join('\n  '),
+  report: async () => (await benchReport()).join('\n  '),
   'gepa-engine': async () => {
     const overhead = await benchEngineOverhead();
     const frontier = benchFrontier();

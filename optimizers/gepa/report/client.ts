@@ -39,8 +39,17 @@ export const REPORT_JS = String.raw`
   function scoresOf(c) {
     if (D.scores.exact) return D.scores.exact[c];
     if (!cache.scoreBytes) cache.scoreBytes = bytes(D.scores.base64);
-    var n = D.valCount, out = new Array(n), span = D.scores.max - D.scores.min;
-    for (var v = 0; v < n; v++) out[v] = D.scores.min + (cache.scoreBytes[c * n + v] / 255) * span;
+    var n = D.valCount, out = new Array(n), b = cache.scoreBytes;
+    if (D.scores.palette) {
+      var bits = D.scores.bits, per = 8 / bits, mask = (1 << bits) - 1;
+      for (var v = 0; v < n; v++) {
+        var i = c * n + v;
+        out[v] = D.scores.palette[(b[(i / per) | 0] >> ((i % per) * bits)) & mask];
+      }
+      return out;
+    }
+    var span = D.scores.max - D.scores.min;
+    for (var w = 0; w < n; w++) out[w] = D.scores.min + (b[c * n + w] / 255) * span;
     return out;
   }
   function textsOf(c) {
@@ -54,11 +63,13 @@ export const REPORT_JS = String.raw`
     return texts;
   }
   function scoreRange() {
+    if (cache.range) return cache.range;
     var lo = Infinity, hi = -Infinity;
     D.candidates.forEach(function (c) { lo = Math.min(lo, c.score); hi = Math.max(hi, c.score); });
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     if (hi - lo < 1e-9) { lo -= 0.05; hi += 0.05; }
-    return [lo, hi];
+    cache.range = [lo, hi];
+    return cache.range;
   }
   function color(score) {
     var r = scoreRange(), t = (score - r[0]) / (r[1] - r[0]);
@@ -142,8 +153,10 @@ export const REPORT_JS = String.raw`
         d += (k === 0 ? 'M' : 'H' + ax.X(c.calls).toFixed(1) + 'V') + (k === 0 ? ax.X(c.calls).toFixed(1) + ',' : '') + ax.Y(best).toFixed(1);
       }
     });
-    d += 'H' + ax.X(D.totalMetricCalls).toFixed(1);
-    s('path', { d: d, class: 'best-line' }, svg);
+    if (d) {
+      d += 'H' + ax.X(D.totalMetricCalls).toFixed(1);
+      s('path', { d: d, class: 'best-line' }, svg);
+    }
     var big = D.candidates.length > 300;
     D.candidates.forEach(function (c, i) {
       var p = s('circle', { cx: ax.X(c.calls), cy: ax.Y(c.score), r: big ? 2.5 : 4.5, fill: color(c.score), class: 'pt' + (i === D.bestIdx ? ' best' : ''), 'data-point': i }, svg);
@@ -386,6 +399,8 @@ export const REPORT_JS = String.raw`
     cache = {};
     renderHeader(); renderScore(); renderLineage(); renderFrontier(); renderUsage(); renderErrors();
     select(selected === null || !D.candidates[selected] ? D.bestIdx : selected);
+    // For benchmarks and tests: when the page finished drawing, in ms since navigation started.
+    document.body.setAttribute('data-rendered-ms', String(Math.round(performance.now())));
   }
   renderAll();
 

@@ -54,8 +54,12 @@ export interface ReportData {
   bestScore: number;
   usage: { task: LMUsage; reflection: LMUsage };
   candidates: ReportCandidate[];
-  /** Per-example validation scores, candidate-major: exact, or bytes (base64) scaled between min and max. */
-  scores: { exact: number[][] } | { min: number; max: number; base64: string };
+  /** Per-example validation scores, candidate-major: exact; or packed codes into a palette of the exact values
+   *  (`bits` per score, low bits first); or bytes scaled between min and max. */
+  scores:
+    | { exact: number[][] }
+    | { palette: number[]; bits: number; base64: string }
+    | { min: number; max: number; base64: string };
   rejected: ReportRejected[];
   /** One row per iteration: [iteration, totalMetricCalls, task calls, task tokens in, task tokens out, task cost,
    *  reflection calls, reflection tokens in, reflection tokens out, reflection cost, accepted (0/1), durationMs]. */
@@ -78,7 +82,8 @@ export function reportData(view: RunDirView, options: { title?: string; now?: Da
   const cands = view.candidates;
   const components = view.config ? Object.keys(view.config.seedCandidate) : Object.keys(cands[0]?.texts ?? {});
   const valCount = view.valIds.length;
-  const { best, unique, bestPerExample } = coverage(view);
+  const matrix = cands.map((c) => c.valScores);
+  const { best, unique, top } = coverage(matrix, valCount);
   const candidates: ReportCandidate[] = cands.map((c) => {
     const first = c.parents[0];
     const parentTexts = first === undefined ? undefined : cands[first]?.texts;
@@ -152,7 +157,7 @@ export function reportData(view: RunDirView, options: { title?: string; now?: Da
     ),
     rejected,
     iterations,
-    frontier: frontierHeatmap(bestPerExample, best, cands.length, valCount, view.bestIdx),
+    frontier: frontierHeatmap(matrix, top, best, valCount, view.bestIdx),
     errors: view.errors.map(({ iteration, message }) => ({ iteration, message })),
   };
 }
@@ -161,73 +166,96 @@ function sum(values: readonly number[] | null | undefined): number | null {
   return values ? values.reduce((a, b) => a + b, 0) : null;
 }
 
-/** Per example, which candidates reach the best score on it (ties included). */
-function coverage(view: RunDirView) {
-  const n = view.candidates.length;
-  const best = new Array<number>(n).fill(0);
-  const unique = new Array<number>(n).fill(0);
-  const bestPerExample: number[][] = [];
-  for (let v = 0; v < view.valIds.length; v++) {
-    let top = Number.NEGATIVE_INFINITY;
-    let who: number[] = [];
-    for (let c = 0; c < n; c++) {
-      const s = view.candidates[c]?.valScores[v] ?? Number.NEGATIVE_INFINITY;
-      if (s > top) {
-        top = s;
-        who = [c];
-      } else if (s === top) who.push(c);
+/** Per example, the best score and how many candidates reach it; per candidate, how many examples it is best on. */
+function coverage(matrix: readonly (readonly number[])[], valCount: number) {
+  const top = new Float64Array(valCount).fill(Number.NEGATIVE_INFINITY);
+  const ties = new Uint32Array(valCount);
+  for (const row of matrix) {
+    for (let v = 0; v < valCount; v++) {
+      const s = row[v] ?? Number.NEGATIVE_INFINITY;
+      if (s > (top[v] as number)) {
+        top[v] = s;
+        ties[v] = 1;
+      } else if (s === top[v]) ties[v] = (ties[v] as number) + 1;
     }
-    for (const c of who) best[c] = (best[c] ?? 0) + 1;
-    if (who.length === 1) unique[who[0] as number] = (unique[who[0] as number] ?? 0) + 1;
-    bestPerExample.push(who);
   }
-  return { best, unique, bestPerExample };
+  const best = matrix.map(() => 0);
+  const unique = matrix.map(() => 0);
+  matrix.forEach((row, c) => {
+    let b = 0;
+    let u = 0;
+    for (let v = 0; v < valCount; v++) {
+      if (row[v] === top[v]) {
+        b++;
+        if (ties[v] === 1) u++;
+      }
+    }
+    best[c] = b;
+    unique[c] = u;
+  });
+  return { best, unique, top };
 }
 
-function packScores(matrix: number[][], valCount: number): ReportData['scores'] {
-  if (matrix.length * valCount <= EXACT_SCORES_LIMIT) return { exact: matrix };
+/**
+ * Per-example scores, compactly: exact JSON for small runs; else, when a run uses at most 16 distinct scores (0/1
+ * metrics, partial credit in steps), 1, 2 or 4 bits per score indexing a palette of the exact values; else one byte
+ * per score scaled between the minimum and maximum.
+ */
+function packScores(matrix: readonly (readonly number[])[], valCount: number): ReportData['scores'] {
+  if (matrix.length * valCount <= EXACT_SCORES_LIMIT) return { exact: matrix.map((row) => [...row]) };
+  const palette = new Map<number, number>();
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (const row of matrix) {
-    for (const s of row) {
+    for (let v = 0; v < valCount; v++) {
+      const s = row[v] ?? 0;
       if (s < min) min = s;
       if (s > max) max = s;
+      if (palette.size <= 16 && !palette.has(s)) palette.set(s, palette.size);
     }
   }
+  const n = matrix.length * valCount;
+  if (palette.size <= 16) {
+    const bits = palette.size <= 2 ? 1 : palette.size <= 4 ? 2 : 4;
+    const perByte = 8 / bits;
+    const bytes = new Uint8Array(Math.ceil(n / perByte));
+    let i = 0;
+    for (const row of matrix) {
+      for (let v = 0; v < valCount; v++, i++) {
+        const code = palette.get(row[v] ?? 0) as number;
+        bytes[(i / perByte) | 0] = (bytes[(i / perByte) | 0] as number) | (code << ((i % perByte) * bits));
+      }
+    }
+    return { palette: [...palette.keys()], bits, base64: Buffer.from(bytes).toString('base64') };
+  }
   const span = max > min ? max - min : 1;
-  const bytes = new Uint8Array(matrix.length * valCount);
-  matrix.forEach((row, c) => {
-    for (let v = 0; v < valCount; v++) bytes[c * valCount + v] = Math.round((((row[v] ?? min) - min) / span) * 255);
-  });
+  const bytes = new Uint8Array(n);
+  let i = 0;
+  for (const row of matrix) for (let v = 0; v < valCount; v++, i++) bytes[i] = Math.round((((row[v] ?? min) - min) / span) * 255);
   return { min, max, base64: Buffer.from(bytes).toString('base64') };
 }
 
 function frontierHeatmap(
-  bestPerExample: number[][],
+  matrix: readonly (readonly number[])[],
+  top: Float64Array,
   best: number[],
-  n: number,
   valCount: number,
   bestIdx: number,
 ): ReportData['frontier'] {
-  const onFrontier = [...Array(n).keys()].filter((c) => (best[c] ?? 0) > 0);
+  const onFrontier = [...best.keys()].filter((c) => (best[c] ?? 0) > 0);
   onFrontier.sort((a, b) => (a === bestIdx ? -1 : b === bestIdx ? 1 : (best[b] ?? 0) - (best[a] ?? 0) || a - b));
   const rows = onFrontier.slice(0, FRONTIER_MAX_ROWS);
-  const rowOf = new Map(rows.map((c, r) => [c, r]));
   const bucket = Math.max(1, Math.ceil(valCount / FRONTIER_MAX_COLS));
   const cols = Math.ceil(valCount / bucket);
-  const counts = new Uint32Array(rows.length * cols);
-  bestPerExample.forEach((who, v) => {
-    const col = Math.floor(v / bucket);
-    for (const c of who) {
-      const r = rowOf.get(c);
-      if (r !== undefined) counts[r * cols + col] = (counts[r * cols + col] ?? 0) + 1;
+  const bytes = new Uint8Array(rows.length * cols);
+  rows.forEach((c, r) => {
+    const row = matrix[c] as readonly number[];
+    for (let col = 0; col < cols; col++) {
+      const end = Math.min(valCount, (col + 1) * bucket);
+      let hits = 0;
+      for (let v = col * bucket; v < end; v++) if (row[v] === top[v]) hits++;
+      bytes[r * cols + col] = Math.round((hits / (end - col * bucket)) * 255);
     }
   });
-  const bytes = new Uint8Array(counts.length);
-  for (let i = 0; i < counts.length; i++) {
-    const col = i % cols;
-    const size = Math.min(bucket, valCount - col * bucket);
-    bytes[i] = Math.round(((counts[i] ?? 0) / size) * 255);
-  }
   return { rows, bucket, cols, base64: Buffer.from(bytes).toString('base64'), hidden: onFrontier.length - rows.length };
 }
