@@ -3,6 +3,7 @@ import { benchAdapter } from './adapter.js';
 import { benchEngineOverhead, benchFrontier } from './gepa-engine.js';
 import { benchLM } from './lm.js';
 import { benchReport } from './report.js';
+import { benchRetrieval } from './retrieval.js';
 import { benchRunDir } from './run-dir.js';
 import { benchSandbox } from './sandbox.js';
 
@@ -24,6 +25,15 @@ const benches: Record<string, () => Promise<string> | string> = {
   },
   'run-dir': async () => (await benchRunDir()).join('\n  '),
   report: async () => (await benchReport()).join('\n  '),
+  retrieval: async () => {
+    const rows = await benchRetrieval();
+    return rows
+      .map(
+        (r) =>
+          `${r.n.toLocaleString('en-US')} × 384, top-10: one at a time ${r.latencyMs.toFixed(2)} ms/query (${Math.round(r.sequentialQps)} q/s); 256 in flight ${Math.round(r.batchedQps).toLocaleString('en-US')} q/s (target ≥ 1,000 q/s at 10k); index ${Math.round(r.indexMs)} ms`,
+      )
+      .join('\n  ');
+  },
   'gepa-engine': async () => {
     const overhead = await benchEngineOverhead();
     const frontier = benchFrontier();
