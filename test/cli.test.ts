@@ -37,15 +37,19 @@ beforeAll(async () => {
     compileStderr += String(chunk);
     return true;
   }) as typeof process.stderr.write;
-  compiled = await withSettings({ lm: factTaskLM() }, () =>
-    new GEPA({
-      metric: keyMetric(),
-      maxMetricCalls: 60,
-      reflectionLM: factReflectionLM,
-      runDir: compileDir,
-      displayProgress: false,
-    }).compile(new KeyProgram(), keyData(4), keyData(4)),
-  );
+  try {
+    compiled = await withSettings({ lm: factTaskLM() }, () =>
+      new GEPA({
+        metric: keyMetric(),
+        maxMetricCalls: 60,
+        reflectionLM: factReflectionLM,
+        runDir: compileDir,
+        displayProgress: false,
+      }).compile(new KeyProgram(), keyData(4), keyData(4)),
+    );
+  } finally {
+    process.stderr.write = write;
+  }
 }, 120_000);
 
 describe('tsdspy CLI', { timeout: 120_000 }, () => {
