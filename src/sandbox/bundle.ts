@@ -53,6 +53,9 @@ export function runtimeBundleCode(): Promise<string> {
       platform: 'node',
       target: 'node20',
       plugins: [stubSDKs],
+      // Optional peer dependencies loaded lazily (native LanceDB, MCP, OpenTelemetry): not bundled, and never
+      // loaded inside the sandbox.
+      external: ['@lancedb/lancedb', '@modelcontextprotocol/sdk', '@opentelemetry/api'],
       logLevel: 'silent',
       define: { 'import.meta.url': '"file:///sandbox/tsdspy-runtime.js"' },
     });
