@@ -68,7 +68,8 @@ export class BudgetedEvaluator<D, T, O> {
     if (toRun.length > 0) {
       const items = await data.fetch(toRun);
       try {
-        batch = await this.adapter.evaluate(items, candidate, captureTraces);
+        const context = { dataset: data.name, ids: toRun, metricCallsBefore: this.state.totalMetricCalls };
+        batch = await this.adapter.evaluate(items, candidate, captureTraces, context);
       } catch (error) {
         this.count(toRun.length);
         throw new AdapterEvaluationError(
