@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
 import { AdapterEvaluationError } from './errors.js';
 import type { EventBus } from './events.js';
@@ -68,8 +69,19 @@ export class BudgetedEvaluator<D, T, O> {
     if (toRun.length > 0) {
       const items = await data.fetch(toRun);
       try {
+<<<<<<< HEAD
         const context = { dataset: data.name, ids: toRun, metricCallsBefore: this.state.totalMetricCalls };
         batch = await this.adapter.evaluate(items, candidate, captureTraces, context);
+=======
+        const attributes = {
+          'tsdspy.gepa.dataset': data.name,
+          'tsdspy.gepa.batch_size': toRun.length,
+          'tsdspy.gepa.capture_traces': captureTraces,
+        };
+        batch = await inSpan('tsdspy.gepa.evaluation', { attributes }, async () =>
+          this.adapter.evaluate(items, candidate, captureTraces),
+        );
+>>>>>>> main
       } catch (error) {
         this.count(toRun.length);
         throw new AdapterEvaluationError(

@@ -6,6 +6,7 @@ import { portableState, toPortableExample } from '../backends/transport.js';
 import { type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
 import type { Module } from '../module/module.js';
+import { inSpan } from '../telemetry/otel.js';
 import { describeFailure } from './failure.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
 import { EVALUATE_JOB, type EvaluateJobPayload, recordFromJob } from './remote.js';
@@ -83,11 +84,24 @@ export class Evaluate<P = object> {
    * Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed.
    * With a backend, `run()` evaluates the workers' module program; `run(program)` sends the program's state along.
    */
-  async run<I>(program?: Module<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
+  run<I>(program?: Module<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
+    const attributes = { 'tsdspy.evaluate.devset_size': this.devset.length, 'tsdspy.evaluate.concurrency': this.concurrency };
+    return inSpan('tsdspy.evaluate', { attributes }, async (span) => {
+      const result = await this.runAll(program, options.signal);
+      span?.setAttributes({
+        'tsdspy.evaluate.score': result.score,
+        'tsdspy.evaluate.completed': result.results.length,
+        'tsdspy.evaluate.errors': result.results.filter((r) => r.error !== undefined).length,
+      });
+      return result;
+    });
+  }
+
+  private runAll<I>(program: Module<I, P> | undefined, signal: AbortSignal | undefined): Promise<EvaluationResult<Data, P>> {
     const { backend } = this;
-    if (backend) return withBackend(backend, () => this.evaluateAll(this.remoteRunner(backend, program), options.signal));
+    if (backend) return withBackend(backend, () => this.evaluateAll(this.remoteRunner(backend, program), signal));
     if (!program) throw new TsdspyError('Evaluate.run needs the program to evaluate (or a backend whose module exports one)');
-    return this.evaluateAll((item, index) => this.runLocally(program, item, index, options.signal), options.signal);
+    return this.evaluateAll((item, index) => this.runLocally(program, item, index, signal), signal);
   }
 
   private async runLocally<I>(
