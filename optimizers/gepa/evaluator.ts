@@ -69,19 +69,15 @@ export class BudgetedEvaluator<D, T, O> {
     if (toRun.length > 0) {
       const items = await data.fetch(toRun);
       try {
-<<<<<<< HEAD
-        const context = { dataset: data.name, ids: toRun, metricCallsBefore: this.state.totalMetricCalls };
-        batch = await this.adapter.evaluate(items, candidate, captureTraces, context);
-=======
         const attributes = {
           'tsdspy.gepa.dataset': data.name,
           'tsdspy.gepa.batch_size': toRun.length,
           'tsdspy.gepa.capture_traces': captureTraces,
         };
+        const context = { dataset: data.name, ids: toRun, metricCallsBefore: this.state.totalMetricCalls };
         batch = await inSpan('tsdspy.gepa.evaluation', { attributes }, async () =>
-          this.adapter.evaluate(items, candidate, captureTraces),
+          this.adapter.evaluate(items, candidate, captureTraces, context),
         );
->>>>>>> main
       } catch (error) {
         this.count(toRun.length);
         throw new AdapterEvaluationError(
