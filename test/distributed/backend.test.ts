@@ -5,10 +5,10 @@ import { evaluator } from '../fixtures/distributed/anything-module.js';
 import { metric as moduleMetric, program as moduleProgram } from '../fixtures/distributed/program-module.js';
 import { factReflectionLM, keyData } from '../support/program-task.js';
 import { type RedisServer, startRedis } from '../support/redis-server.js';
-import { wordData, wordReflection } from '../support/word-task.js';
+import { WORD_MODULE, wordData, wordOptions } from '../support/word-task.js';
 import { startWorker, type WorkerProcess } from '../support/workers.js';
 
-const ANYTHING = 'test/fixtures/distributed/anything-module.ts';
+const ANYTHING = WORD_MODULE;
 const PROGRAM = 'test/fixtures/distributed/program-module.ts';
 
 let redis: RedisServer;
@@ -27,14 +27,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const anythingOptions = {
-  seedCandidate: 'words:',
-  dataset: wordData(6),
-  maxMetricCalls: 48,
-  reflectionLM: wordReflection,
-  displayProgress: false,
-  seed: 3,
-};
+const anythingOptions = wordOptions;
 
 describe('redisBackend with real workers', () => {
   it('optimizeAnything: the same run as in-process, with every metric call counted once', async () => {

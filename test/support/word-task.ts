@@ -18,3 +18,15 @@ export function wordReflection(prompt: string): string {
     .filter((w) => w !== 'none' && !current.includes(w));
   return `\`\`\`\n${current}${missing[0] ? ` ${missing[0]}` : ''}\n\`\`\``;
 }
+
+/** The word task's optimizeAnything options (a fixed seed: every run of them takes the same path). */
+export const wordOptions = {
+  seedCandidate: 'words:',
+  dataset: wordData(6),
+  maxMetricCalls: 48,
+  reflectionLM: wordReflection,
+  displayProgress: false,
+  seed: 3,
+};
+
+export const WORD_MODULE = 'test/fixtures/distributed/anything-module.ts';
