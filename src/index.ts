@@ -11,4 +11,5 @@ export * from './module/index.js';
 export * from './sandbox/index.js';
 export * from './settings/index.js';
 export * from './signature/index.js';
+export * from './telemetry/index.js';
 export * from './trace/index.js';

@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
 import type { Module } from '../module/module.js';
+import { inSpan } from '../telemetry/otel.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
 import { type EvaluationRecord, EvaluationResult } from './result.js';
 
@@ -65,8 +66,20 @@ export class Evaluate<P = object> {
   }
 
   /** Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed. */
-  async run<I>(program: Module<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
-    const { signal } = options;
+  run<I>(program: Module<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
+    const attributes = { 'tsdspy.evaluate.devset_size': this.devset.length, 'tsdspy.evaluate.concurrency': this.concurrency };
+    return inSpan('tsdspy.evaluate', { attributes }, async (span) => {
+      const result = await this.runAll(program, options.signal);
+      span?.setAttributes({
+        'tsdspy.evaluate.score': result.score,
+        'tsdspy.evaluate.completed': result.results.length,
+        'tsdspy.evaluate.errors': result.results.filter((r) => r.error !== undefined).length,
+      });
+      return result;
+    });
+  }
+
+  private async runAll<I>(program: Module<I, P>, signal: AbortSignal | undefined): Promise<EvaluationResult<Data, P>> {
     const limit = pLimit(this.concurrency);
     const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
     const bar = this.progressBar();

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import { emit, newCallId } from '../settings/callbacks.js';
 import { currentSettings } from '../settings/settings.js';
+import { traceModuleCall } from '../telemetry/module-span.js';
 import { runInNamingScope } from './call-context.js';
 import {
   applyState,
@@ -48,7 +49,8 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
   /** Runs the module: callbacks fire, and predictors inside learn their dotted names for traces. */
   async call(inputs: I, options?: CallOptions): Promise<O> {
     const callbacks = currentSettings().callbacks;
-    const run = () => this.forward(inputs, options);
+    const run = () =>
+      traceModuleCall({ module: this, isPredictor: isPredictor(this), inputs }, () => this.forward(inputs, options));
     const names = () => new Map(this.namedPredictors().map(([name, p]) => [p as object, name]));
     if (!callbacks?.length) return runInNamingScope(names, run);
     const base = { callId: newCallId(), module: this, moduleName: this.constructor.name, inputs };
