@@ -6,6 +6,7 @@ import { traceModuleCall } from '../telemetry/module-span.js';
 import { runInNamingScope } from './call-context.js';
 import {
   applyState,
+  applyStateExtensions,
   dumpProgramState,
   type PredictorState,
   type ProgramState,
@@ -160,7 +161,9 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
 
   /** Loads a state into this program; throws StateMismatchError when names or signatures differ. */
   loadState(state: unknown): this {
-    applyState(this, parseProgramState(state));
+    const parsed = parseProgramState(state);
+    applyState(this, parsed);
+    applyStateExtensions(this, parsed.metadata);
     return this;
   }
 
