@@ -6,6 +6,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
 import { registerShow } from './commands/show.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 /** The package version, read from the nearest package.json above this file (src/cli or dist). */
 function packageVersion(): string {
@@ -35,5 +36,6 @@ export function buildCli(): Command {
   registerReport(program);
   registerDiff(program);
   registerExport(program);
+  registerWorkerCommand(program);
   return program;
 }
