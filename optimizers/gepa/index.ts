@@ -3,6 +3,7 @@ export { LinearBlendScoring, SigmoidScoring, ThresholdScoring } from './adapters
 export * from './adapters/default-adapter.js';
 export * from './anything/index.js';
 export type { ResolvedData } from './data.js';
+export * from './distributed/index.js';
 export * from './errors.js';
 export * from './events.js';
 export { appearanceRanks, type CandidateScores, Frontier, type FrontierType, nonDominatedCounts } from './frontier.js';
@@ -12,7 +13,7 @@ export * from './program-source/index.js';
 export * from './proposers/reflection-lm.js';
 export * from './proposers/reflection-prompt.js';
 export type { CandidateProposer } from './proposers/reflective.js';
-export { type LineageInput, lineageDot } from './report/dot.js';
+export * from './report/index.js';
 export { GEPAResult, type GEPAResultJSON } from './result.js';
 export { Rng } from './rng.js';
 export * from './run-dir/index.js';
