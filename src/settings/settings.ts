@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Adapter } from '../adapters/adapter.js';
 import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import type { LogLevel } from '../logger/logger.js';
+import type { SandboxSettings } from '../sandbox/isolation.js';
 import type { TelemetrySettings } from '../telemetry/types.js';
 import type { Callback } from './callbacks.js';
 
@@ -17,6 +18,8 @@ export interface Settings {
   logLevel?: LogLevel;
   /** OpenTelemetry spans (when `@opentelemetry/api` is installed); content capture is opt-in. */
   telemetry?: TelemetrySettings;
+  /** How LM-written code is isolated, e.g. `{ isolation: 'process-only' }` to opt into the weaker mode (docs/sandbox.md). */
+  sandbox?: SandboxSettings;
 }
 
 let globalSettings: Settings = {};
