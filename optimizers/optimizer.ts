@@ -1,9 +1,11 @@
-import type { Example } from '../src/data/example.js';
+import { assertInputKeys, type Example } from '../src/data/example.js';
 
 export { exampleInputs } from '../src/data/example.js';
 
 import { TsdspyError } from '../src/errors/index.js';
+import { emptyUsage, meterUsage, type RunUsage } from '../src/lm/usage-meter.js';
 import type { AnyModule } from '../src/module/module.js';
+import { programMetadataOf, setProgramMetadata } from '../src/module/state.js';
 
 /** A training or validation example: an `Example` (its `inputs()` go to the program) or a plain record. */
 export type ExampleLike = Example<object> | Record<string, unknown>;
@@ -48,17 +50,27 @@ export abstract class BaseOptimizer implements Optimizer {
   abstract readonly name: string;
   /** Metric calls the last compile spent. */
   metricCalls = 0;
+  /** LM usage of the last compile: the program's calls (`task`) and the optimizer's own (`proposer`). */
+  usage: RunUsage = emptyUsage();
 
   compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
   compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
-  compile<P extends AnyModule>(
+  async compile<P extends AnyModule>(
     program: P,
     trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
     maybeValset?: readonly ExampleLike[],
   ): Promise<P> {
     const { trainset, valset } = compileArgs(trainsetOrOptions, maybeValset);
+    assertInputKeys(trainset, `${this.name}.compile (trainset)`);
+    if (valset) assertInputKeys(valset, `${this.name}.compile (valset)`);
     this.metricCalls = 0;
-    return this.optimize(program, trainset, valset);
+    this.usage = emptyUsage();
+    return meterUsage(this.usage, () => this.optimize(program, trainset, valset)).then((compiled) => {
+      const optimizer = programMetadataOf(compiled)?.optimizer;
+      if (optimizer && typeof optimizer === 'object')
+        setProgramMetadata(compiled, { optimizer: { ...optimizer, usage: this.usage } });
+      return compiled;
+    });
   }
 
   protected abstract optimize<P extends AnyModule>(

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { abortIfAllFailed, type FailureSummary, mergeFailureSummaries, reportFailures } from '../../src/evaluate/failures.js';
+import { logger } from '../../src/logger/logger.js';
 import type { ResolvedData } from './data.js';
-import { GEPAConfigError } from './errors.js';
+import { GEPAConfigError, ReflectionFailedError } from './errors.js';
 import { BudgetExhausted, BudgetedEvaluator, type EvaluationOutcome, RunAborted } from './evaluator.js';
 import { EventBus, type GEPACallback } from './events.js';
 import { Frontier, type FrontierType } from './frontier.js';
@@ -47,7 +49,12 @@ export interface EngineConfig<D, T, O> {
   stopConditions: StopCondition[];
   metricCallLimit: number | undefined;
   signal: AbortSignal | undefined;
-  raiseOnException: boolean;
+  /** true: any failing iteration ends the run; false: every one is logged and skipped; undefined: only reflection failures are skipped. */
+  raiseOnException: boolean | undefined;
+  /** Consecutive failed reflection calls tolerated before the run stops (when they are skipped). */
+  maxReflectionFailures: number;
+  /** Names the run in stderr lines and errors (default `GEPA`). */
+  label?: string;
 }
 
 /** Runs (or resumes) a GEPA optimization and returns its result. */
@@ -62,6 +69,9 @@ class Engine<D, T, O> {
   private evaluator!: BudgetedEvaluator<D, T, O>;
   private readonly bus: EventBus;
   private readonly started = performance.now();
+  /** Failures of every full valset evaluation this process ran. */
+  private errors: FailureSummary | undefined;
+  private reflectionFailuresInARow = 0;
 
   constructor(private readonly config: EngineConfig<D, T, O>) {
     if (config.runDir) ensureRunDir(config.runDir);
@@ -109,7 +119,7 @@ class Engine<D, T, O> {
       totalMetricCalls: this.state.totalMetricCalls,
       stopReason: this.state.stopReason ?? 'unknown',
     });
-    return GEPAResult.fromState(this.state, bestIdx, this.config.runDir);
+    return GEPAResult.fromState(this.state, bestIdx, this.config.runDir, this.errors);
   }
 
   /** One iteration; returns false when the run must stop (budget or abort hit mid-iteration). */
@@ -128,8 +138,11 @@ class Engine<D, T, O> {
         keepGoing = false;
       } else {
         const message = error instanceof Error ? error.message : String(error);
-        this.bus.emit({ type: 'error', iteration, message, willContinue: !this.config.raiseOnException });
-        if (this.config.raiseOnException) {
+        const reflection = error instanceof ReflectionFailedError;
+        const raise = reflection ? this.reflectionFailed(error) : this.config.raiseOnException !== false;
+        this.bus.emit({ type: 'error', iteration, message, willContinue: !raise });
+        if (!raise) logger.warn(`${this.label}: iteration ${iteration} failed and was skipped: ${message}`);
+        if (raise) {
           this.state.stopReason = `error: ${message}`;
           this.finishIteration(iteration, bestBefore, accepted);
           throw error;
@@ -199,6 +212,7 @@ class Engine<D, T, O> {
       customProposer: config.customProposer,
     });
     if (outcome.kind === 'skipped') return false;
+    this.reflectionFailuresInARow = 0;
     const parentSum = outcome.parentScores.reduce((a, b) => a + b, 0);
     const childSum = outcome.childScores.reduce((a, b) => a + b, 0);
     if (!config.accept(outcome.parentScores, outcome.childScores)) {
@@ -230,7 +244,29 @@ class Engine<D, T, O> {
   private async addWithValset(candidate: Candidate, parents: number[], iteration: number): Promise<number> {
     const discovery = this.state.totalMetricCalls;
     const run = await this.evaluator.evaluate(this.config.val, this.config.val.ids, candidate, false);
+    this.reportValFailures(run, `candidate ${this.state.candidates.length}`);
     return this.addCandidate(candidate, parents, run, discovery, iteration);
+  }
+
+  private get label(): string {
+    return this.config.label ?? 'GEPA';
+  }
+
+  /** The summary line of a full valset evaluation, also added to the run's `errors`. */
+  private reportValFailures(run: EvaluationOutcome<T, O>, which: string): void {
+    const summary = reportFailures(`${this.label} (${which}, valset)`, run.failures, this.config.val.ids.length);
+    this.errors = mergeFailureSummaries(this.errors, summary);
+  }
+
+  /** Counts a failed reflection call; true when the run must stop (raiseOnException, or too many in a row). */
+  private reflectionFailed(error: ReflectionFailedError): boolean {
+    if (this.config.raiseOnException === true) return true;
+    this.reflectionFailuresInARow += 1;
+    if (this.reflectionFailuresInARow >= this.config.maxReflectionFailures) {
+      error.message = `${error.message} (${this.reflectionFailuresInARow} reflection calls failed in a row, maxReflectionFailures is ${this.config.maxReflectionFailures})`;
+      return true;
+    }
+    return false;
   }
 
   private addCandidate(
@@ -241,7 +277,7 @@ class Engine<D, T, O> {
     iteration: number,
   ): number {
     const { state } = this;
-    if (this.config.frontierType !== 'instance' && !run.objectiveScores) {
+    if ((this.config.frontierType === 'objective' || this.config.frontierType === 'cartesian') && !run.objectiveScores) {
       throw new GEPAConfigError(`frontierType '${this.config.frontierType}' needs objectiveScores from the adapter's evaluate()`);
     }
     const idx = state.candidates.length;
@@ -285,6 +321,9 @@ class Engine<D, T, O> {
       );
     }
     const run = await this.evaluator.evaluate(config.val, config.val.ids, config.seedCandidate, false);
+    this.reportValFailures(run, 'seed');
+    // User code failing on every example of the first full evaluation is a bug: stop before any reflection.
+    abortIfAllFailed(this.label, run.failures, config.val.ids.length);
     this.addCandidate(config.seedCandidate, [], run, 0, 0);
     this.save();
   }

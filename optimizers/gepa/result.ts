@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { FailureSummary } from '../../src/evaluate/failures.js';
+import type { RunUsage } from '../../src/lm/usage-meter.js';
 import type { EngineState } from './state.js';
 import type { Candidate, DataId } from './types.js';
 
@@ -20,6 +22,33 @@ const resultSchema = z.object({
   bestOutputsValset: z.array(z.array(z.object({ candidate: z.number(), output: z.unknown() }))).nullable(),
   runDir: z.string().nullable(),
   seed: z.number(),
+  errors: z
+    .object({
+      total: z.number(),
+      failed: z.number(),
+      byError: z.record(z.string(), z.number()),
+      byKind: z.record(z.string(), z.number()),
+      firstMessage: z.string(),
+    })
+    .optional(),
+  usage: z
+    .object({
+      task: z.object({
+        lmCalls: z.number(),
+        cachedCalls: z.number(),
+        inputTokens: z.number(),
+        outputTokens: z.number(),
+        cost: z.number().nullable(),
+      }),
+      proposer: z.object({
+        lmCalls: z.number(),
+        cachedCalls: z.number(),
+        inputTokens: z.number(),
+        outputTokens: z.number(),
+        cost: z.number().nullable(),
+      }),
+    })
+    .optional(),
 });
 
 export type GEPAResultJSON = z.infer<typeof resultSchema>;
@@ -46,6 +75,10 @@ export class GEPAResult {
   readonly bestOutputsValset: Array<Array<{ candidate: number; output: unknown }>> | null;
   readonly runDir: string | null;
   readonly seed: number;
+  /** Failures over the full valset evaluations of the run (absent when none failed). */
+  readonly errors?: FailureSummary;
+  /** LM usage of the run: the program's or evaluator's calls (`task`) and reflection (`proposer`). */
+  readonly usage?: RunUsage;
 
   constructor(data: GEPAResultJSON) {
     this.bestIdx = data.bestIdx;
@@ -63,6 +96,8 @@ export class GEPAResult {
     this.bestOutputsValset = data.bestOutputsValset;
     this.runDir = data.runDir;
     this.seed = data.seed;
+    if (data.errors) this.errors = data.errors as FailureSummary;
+    if (data.usage) this.usage = data.usage;
   }
 
   get bestCandidate(): Candidate {
@@ -73,7 +108,7 @@ export class GEPAResult {
     return this.valAggregateScores[this.bestIdx] as number;
   }
 
-  static fromState(state: EngineState, bestIdx: number, runDir: string | undefined): GEPAResult {
+  static fromState(state: EngineState, bestIdx: number, runDir: string | undefined, errors?: FailureSummary): GEPAResult {
     const perInstance = state.valIds.map((_, v) => {
       let best = Number.NEGATIVE_INFINITY;
       let who: number[] = [];
@@ -102,6 +137,7 @@ export class GEPAResult {
       bestOutputsValset: state.bestOutputs,
       runDir: runDir ?? null,
       seed: state.seed,
+      ...(errors ? { errors } : {}),
     });
   }
 
@@ -124,6 +160,8 @@ export class GEPAResult {
       bestOutputsValset: this.bestOutputsValset,
       runDir: this.runDir,
       seed: this.seed,
+      ...(this.errors ? { errors: this.errors } : {}),
+      ...(this.usage ? { usage: this.usage } : {}),
     };
   }
 

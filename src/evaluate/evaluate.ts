@@ -1,8 +1,14 @@
 import cliProgress from 'cli-progress';
 import pLimit from 'p-limit';
-import { type Example, exampleData, exampleInputs } from '../data/example.js';
+import { z } from 'zod';
+import { assertInputKeys, type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
+import { emptyUsage, meterUsage } from '../lm/usage-meter.js';
+import { logger } from '../logger/logger.js';
 import type { Module } from '../module/module.js';
+import { validateOptions, zFunction } from '../options/validate.js';
+import { currentSettings } from '../settings/settings.js';
+import { classifyFailure, type ExampleFailure, reportFailures } from './failures.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
 import { type EvaluationRecord, EvaluationResult } from './result.js';
 
@@ -17,7 +23,10 @@ export interface EvaluateOptions<P> {
   displayProgress?: boolean;
   /** Print the first N results as a table after the run (default 0). */
   displayTable?: number;
-  /** Abort with EvaluationAbortedError once more than this many examples threw (default: never). */
+  /**
+   * Stop with EvaluationAbortedError once this many examples threw (default: `configure({ maxErrors })`, else 10,
+   * as DSPy). `Infinity` never stops.
+   */
   maxErrors?: number;
   /** Score given to an example whose program or metric threw (default 0). */
   failureScore?: number;
@@ -25,7 +34,28 @@ export interface EvaluateOptions<P> {
   provideTraceback?: boolean;
 }
 
-/** More examples failed than `maxErrors` allows. `partial` holds what completed. */
+/** Evaluate was constructed with options that cannot work (an unknown key, a wrong type). */
+export class EvaluateConfigError extends TsdspyError {}
+
+const optionsSchema = z.object({
+  devset: z.array(z.unknown()).readonly(),
+  metric: zFunction,
+  concurrency: z.number().int().positive().optional(),
+  displayProgress: z.boolean().optional(),
+  displayTable: z.number().int().nonnegative().optional(),
+  maxErrors: z.custom<number>((v) => typeof v === 'number' && v > 0, 'expected a positive number (or Infinity)').optional(),
+  failureScore: z.number().optional(),
+  provideTraceback: z.boolean().optional(),
+});
+
+/** Options of one `Evaluate.run`. */
+export interface EvaluateRunOptions {
+  signal?: AbortSignal;
+  /** Names the run in the failure summary line (default `Evaluate`). */
+  label?: string;
+}
+
+/** As many examples failed as `maxErrors` allows. `partial` holds what completed. */
 export class EvaluationAbortedError extends TsdspyError {
   constructor(
     message: string,
@@ -50,71 +80,86 @@ export class Evaluate<P = object> {
   readonly provideTraceback: boolean;
 
   constructor(options: EvaluateOptions<P>) {
-    if (typeof options.metric !== 'function')
-      throw new TsdspyError('Evaluate needs a metric function (example, prediction) => score');
+    if (typeof options?.metric !== 'function')
+      throw new EvaluateConfigError('Evaluate needs a metric function (example, prediction) => score');
+    validateOptions(optionsSchema, options, (m) => new EvaluateConfigError(m), 'new Evaluate({ … })');
     this.devset = options.devset;
     this.metric = options.metric;
     this.concurrency = options.concurrency ?? 8;
     this.displayProgress = options.displayProgress ?? true;
     this.displayTable = options.displayTable ?? 0;
-    this.maxErrors = options.maxErrors ?? Number.POSITIVE_INFINITY;
+    this.maxErrors = options.maxErrors ?? currentSettings().maxErrors ?? 10;
     this.failureScore = options.failureScore ?? 0;
     this.provideTraceback = options.provideTraceback ?? false;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
-      throw new TsdspyError('Evaluate concurrency must be a positive integer');
   }
 
-  /** Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed. */
-  async run<I>(program: Module<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
+  /**
+   * Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed. When any example
+   * failed, one summary line goes to stderr through the logger (counts by error and the first message).
+   */
+  async run<I>(program: Module<I, P>, options: EvaluateRunOptions = {}): Promise<EvaluationResult<Data, P>> {
     const { signal } = options;
+    assertInputKeys(this.devset, 'Evaluate');
     const limit = pLimit(this.concurrency);
     const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
+    const failures: Array<ExampleFailure | undefined> = new Array(this.devset.length);
+    const usage = emptyUsage();
     const bar = this.progressBar();
     let errors = 0;
     let aborted = false;
     let tooManyErrors = false;
     let done = 0;
 
-    await Promise.all(
-      this.devset.map((item, index) =>
-        limit(async () => {
-          if (tooManyErrors || signal?.aborted) {
-            aborted ||= signal?.aborted === true;
-            return;
-          }
-          const example = exampleData(item);
-          const inputs = exampleInputs(item) as I;
-          let record: EvaluationRecord<Data, P>;
-          try {
-            const prediction = await program.call(inputs, signal ? { signal } : {});
-            try {
-              record = { index, example, prediction, ...normalizeMetricResult(await this.metric(example, prediction)) };
-            } catch (error) {
-              record = this.failure(index, example, error, prediction);
-            }
-          } catch (error) {
-            if (signal?.aborted) {
-              aborted = true;
+    await meterUsage(usage, () =>
+      Promise.all(
+        this.devset.map((item, index) =>
+          limit(async () => {
+            if (tooManyErrors || signal?.aborted) {
+              aborted ||= signal?.aborted === true;
               return;
             }
-            record = this.failure(index, example, error);
-          }
-          if (record.error !== undefined) {
-            errors++;
-            if (errors > this.maxErrors) tooManyErrors = true;
-          }
-          records[index] = record;
-          done++;
-          bar?.update(done, { score: scoreOf(records).toFixed(1) });
-        }),
+            const example = exampleData(item);
+            const inputs = exampleInputs(item) as I;
+            let record: EvaluationRecord<Data, P>;
+            try {
+              const prediction = await program.call(inputs, signal ? { signal } : {});
+              try {
+                record = { index, example, prediction, ...normalizeMetricResult(await this.metric(example, prediction)) };
+              } catch (error) {
+                failures[index] = { kind: classifyFailure(error, 'metric'), error };
+                record = this.failure(index, example, error, prediction);
+              }
+            } catch (error) {
+              if (signal?.aborted) {
+                aborted = true;
+                return;
+              }
+              failures[index] = { kind: classifyFailure(error, 'program'), error };
+              record = this.failure(index, example, error);
+            }
+            if (record.error !== undefined) {
+              errors++;
+              if (errors >= this.maxErrors) tooManyErrors = true;
+            }
+            records[index] = record;
+            done++;
+            bar?.update(done, { score: scoreOf(records).toFixed(1) });
+          }),
+        ),
       ),
     );
     bar?.stop();
     const completed = records.filter((r): r is EvaluationRecord<Data, P> => r !== undefined);
-    const result = new EvaluationResult<Data, P>(scoreOf(completed), completed, this.devset.length, aborted || tooManyErrors);
+    const failed = failures.filter((f): f is ExampleFailure => f !== undefined);
+    const failureSummary = reportFailures(options.label ?? 'Evaluate', failed, completed.length);
+    const result = new EvaluationResult<Data, P>(scoreOf(completed), completed, this.devset.length, aborted || tooManyErrors, {
+      usage,
+      ...(failureSummary ? { failures: failureSummary } : {}),
+      failureList: failed,
+    });
     if (tooManyErrors) {
       throw new EvaluationAbortedError(
-        `Evaluation stopped: ${errors} examples failed, more than maxErrors (${this.maxErrors}). First error: ${completed.find((r) => r.error)?.error}`,
+        `Evaluation stopped: ${errors} examples failed, reaching maxErrors (${this.maxErrors}). First error: ${completed.find((r) => r.error)?.error}. Raise maxErrors (Infinity never stops) or fix the cause.`,
         result as EvaluationResult,
       );
     }
@@ -125,7 +170,7 @@ export class Evaluate<P = object> {
   private failure(index: number, example: Data, error: unknown, prediction?: P): EvaluationRecord<Data, P> {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const stack = error instanceof Error ? error.stack : undefined;
-    if (this.provideTraceback && stack) process.stderr.write(`Example ${index} failed:\n${stack}\n`);
+    if (this.provideTraceback && stack) logger.error(`Example ${index} failed:\n${stack}`);
     return {
       index,
       example,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Adapter, resolveAdapter } from '../adapters/adapter.js';
 import { ChatAdapter } from '../adapters/chat.js';
 import { AdapterParseError } from '../adapters/errors.js';
+import { demoRecord, type Example } from '../data/example.js';
 import { makePrediction, type Prediction } from '../data/prediction.js';
 import { InputValidationError, LMNotConfiguredError, StateMismatchError } from '../errors/index.js';
 import type { LanguageModel, LMCallConfig } from '../lm/types.js';
@@ -13,8 +14,8 @@ import { type CallOptions, Module, type PredictorLike, type TextParameter } from
 import type { PredictorState } from './state.js';
 
 export interface PredictOptions<I, O> {
-  /** Example input/output records shown to the LM before the real inputs. */
-  demos?: Array<Partial<I & O> & Record<string, unknown>>;
+  /** Example input/output records shown to the LM before the real inputs (plain records or `Example`s). */
+  demos?: Array<(Partial<I & O> & Record<string, unknown>) | Example<object>>;
   /** Default LM sampling config for this predictor; per-call `config` overrides it. */
   config?: LMCallConfig;
   /** This predictor's own LM; otherwise the one from settings. */
@@ -52,7 +53,7 @@ function withHint<I extends object, O extends object>(signature: Signature<I, O>
  */
 export class Predict<S extends SignatureLike = Signature> extends Module<In<S>, Prediction<Out<S>>> implements PredictorLike {
   signature: Signature<In<S>, Out<S>>;
-  demos: Record<string, unknown>[];
+  private demoList: Record<string, unknown>[] = [];
   config: LMCallConfig;
   lm: LanguageModel | undefined;
   adapter: Adapter | undefined;
@@ -60,10 +61,20 @@ export class Predict<S extends SignatureLike = Signature> extends Module<In<S>, 
   constructor(signature: S, options: PredictOptions<In<S>, Out<S>> = {}) {
     super();
     this.signature = toSignature(signature) as Signature<In<S>, Out<S>>;
-    this.demos = options.demos ? options.demos.map((d) => ({ ...d })) : [];
+    this.demos = options.demos ? options.demos.map((d) => ({ ...demoRecord(d) })) : [];
     this.config = { ...options.config };
     this.lm = options.lm;
     this.adapter = options.adapter;
+  }
+
+  /** The demos, as plain records. */
+  get demos(): Record<string, unknown>[] {
+    return this.demoList;
+  }
+
+  /** Accepts plain records and `Example`s (used as their data, as DSPy does). */
+  set demos(value: ReadonlyArray<Record<string, unknown> | Example<object>>) {
+    this.demoList = value.map(demoRecord);
   }
 
   get isPredictor(): true {

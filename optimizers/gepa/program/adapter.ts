@@ -4,7 +4,9 @@ import { ChatAdapter } from '../../../src/adapters/chat.js';
 import { AdapterParseError } from '../../../src/adapters/errors.js';
 import { renderValue } from '../../../src/adapters/render.js';
 import { exampleData, exampleInputs } from '../../../src/data/example.js';
+import { classifyFailure, type ExampleFailure } from '../../../src/evaluate/failures.js';
 import { type MetricResult, normalizeMetricResult } from '../../../src/evaluate/metric.js';
+import { logger } from '../../../src/logger/logger.js';
 import type { AnyModule } from '../../../src/module/module.js';
 import { currentSettings } from '../../../src/settings/settings.js';
 import type { Signature } from '../../../src/signature/signature.js';
@@ -21,6 +23,8 @@ export interface ProgramTrajectory {
   score: number;
   feedback?: string;
   error?: string;
+  /** Why the example failed, when it did. */
+  failure?: ExampleFailure;
 }
 
 export type InstructionProposer = (
@@ -68,6 +72,7 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
     return {
       outputs: runs.map((r) => r.prediction),
       scores: runs.map((r) => r.score),
+      failures: runs.map((r) => r.failure ?? null),
       ...(captureTraces ? { trajectories: runs } : {}),
     };
   }
@@ -120,6 +125,7 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
         score: this.options.failureScore,
         error,
         feedback: `The program failed: ${error}`,
+        failure: { kind: classifyFailure(run.error, 'program'), error: run.error },
       };
     }
     try {
@@ -134,6 +140,7 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
         score: this.options.failureScore,
         error: message,
         feedback: `The metric failed: ${message}`,
+        failure: { kind: classifyFailure(error, 'metric'), error },
       };
     }
   }
@@ -177,7 +184,7 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
   private warnMismatch(predictor: string, own: number, total: number): void {
     if (!this.options.warnOnScoreMismatch || this.mismatchWarned) return;
     this.mismatchWarned = true;
-    process.emitWarning(
+    logger.warn(
       `GEPA: the metric gave predictor "${predictor}" a score of ${own} but the whole program ${total} on the same example. GEPA uses the program-level score to accept candidates; make the per-predictor score consistent, or pass warnOnScoreMismatch: false.`,
     );
   }

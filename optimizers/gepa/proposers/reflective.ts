@@ -1,5 +1,5 @@
 import type { ResolvedData } from '../data.js';
-import { UnknownComponentError } from '../errors.js';
+import { GEPAConfigError, ReflectionFailedError, UnknownComponentError } from '../errors.js';
 import type { BudgetedEvaluator } from '../evaluator.js';
 import type { EventBus } from '../events.js';
 import type { Frontier } from '../frontier.js';
@@ -118,8 +118,14 @@ async function proposeTexts<D, T, O>(
       parent[component] as string,
       dataset[component] ?? [],
     );
-    const reply = await ctx.reflect(prompt);
-    ctx.state.reflectionCost += reply.cost;
+    const reply = await ctx.reflect(prompt).catch((error: unknown) => {
+      if (error instanceof GEPAConfigError) throw error;
+      throw new ReflectionFailedError(
+        `The reflection LM call for "${component}" failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        { cause: error },
+      );
+    });
+    ctx.state.reflectionCost += reply.cost ?? 0;
     texts[component] = extractFencedText(reply.text);
   }
   return texts;
