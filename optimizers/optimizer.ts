@@ -6,6 +6,7 @@ import { TsdspyError } from '../src/errors/index.js';
 import { emptyUsage, meterUsage, type RunUsage } from '../src/lm/usage-meter.js';
 import type { AnyModule } from '../src/module/module.js';
 import { programMetadataOf, setProgramMetadata } from '../src/module/state.js';
+import { inSpan } from '../src/telemetry/otel.js';
 
 /** A training or validation example: an `Example` (its `inputs()` go to the program) or a plain record. */
 export type ExampleLike = Example<object> | Record<string, unknown>;
@@ -65,11 +66,14 @@ export abstract class BaseOptimizer implements Optimizer {
     if (valset) assertInputKeys(valset, `${this.name}.compile (valset)`);
     this.metricCalls = 0;
     this.usage = emptyUsage();
-    return meterUsage(this.usage, () => this.optimize(program, trainset, valset)).then((compiled) => {
-      const optimizer = programMetadataOf(compiled)?.optimizer;
+    const attributes = { 'tsdspy.optimizer.name': this.name, 'tsdspy.optimizer.train_size': trainset.length };
+    return inSpan(`tsdspy.optimizer ${this.name}`, { attributes }, async (span) => {
+      const optimized = await meterUsage(this.usage, () => this.optimize(program, trainset, valset));
+      span?.setAttribute('tsdspy.optimizer.metric_calls', this.metricCalls);
+      const optimizer = programMetadataOf(optimized)?.optimizer;
       if (optimizer && typeof optimizer === 'object')
-        setProgramMetadata(compiled, { optimizer: { ...optimizer, usage: this.usage } });
-      return compiled;
+        setProgramMetadata(optimized, { optimizer: { ...optimizer, usage: this.usage } });
+      return optimized;
     });
   }
 

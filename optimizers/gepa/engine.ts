@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { abortIfAllFailed, type FailureSummary, mergeFailureSummaries, reportFailures } from '../../src/evaluate/failures.js';
 import { logger } from '../../src/logger/logger.js';
+import { currentSettings, withSettings } from '../../src/settings/settings.js';
+import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
 import { GEPAConfigError, ReflectionFailedError } from './errors.js';
 import { BudgetExhausted, BudgetedEvaluator, type EvaluationOutcome, RunAborted } from './evaluator.js';
@@ -12,14 +14,18 @@ import type { ReflectionTemplateOption } from './proposers/reflection-prompt.js'
 import { type CandidateProposer, proposeReflective } from './proposers/reflective.js';
 import { GEPAResult } from './result.js';
 import { Rng, seedState } from './rng.js';
-import { EVENTS_FILE, ensureRunDir, readSavedState, STATE_FILE, writeFileAtomic } from './run-dir.js';
+import { describeRun } from './run-dir/config.js';
+import { EventLog } from './run-dir/event-log.js';
+import { EVENTS_FILE, ensureRunDir, STATE_FILE, writeFileAtomic } from './run-dir/files.js';
+import { readSnapshotJSON } from './run-dir/snapshot.js';
 import { type EngineState, mean, parseEngineState, runFingerprint, STATE_FORMAT, STATE_VERSION } from './state.js';
 import type { StopCondition, StopContext } from './stop.js';
 import type { AcceptanceFunction } from './strategies/acceptance.js';
 import type { BatchSampler } from './strategies/batch-sampler.js';
 import { bestIndex, type CandidateSelector } from './strategies/candidate-selection.js';
 import type { ComponentSelector } from './strategies/component-selection.js';
-import type { Candidate, GEPAAdapter } from './types.js';
+import type { Candidate, DataId, GEPAAdapter } from './types.js';
+import { UsageMeter } from './usage.js';
 
 /** Everything the engine needs, already validated and resolved by `optimize`. */
 export interface EngineConfig<D, T, O> {
@@ -58,8 +64,25 @@ export interface EngineConfig<D, T, O> {
 }
 
 /** Runs (or resumes) a GEPA optimization and returns its result. */
-export async function runEngine<D, T, O>(config: EngineConfig<D, T, O>): Promise<GEPAResult> {
-  return new Engine(config).run();
+export function runEngine<D, T, O>(config: EngineConfig<D, T, O>): Promise<GEPAResult> {
+  const attributes = {
+    'tsdspy.optimizer.name': 'GEPA',
+    'tsdspy.gepa.train_size': config.train.ids.length,
+    'tsdspy.gepa.val_size': config.val.ids.length,
+    'tsdspy.gepa.seed': config.seed,
+    ...(config.metricCallLimit !== undefined ? { 'tsdspy.gepa.max_metric_calls': config.metricCallLimit } : {}),
+  };
+  return inSpan('tsdspy.optimizer GEPA', { attributes }, async (span) => {
+    const result = await new Engine(config).run();
+    span?.setAttributes({
+      'tsdspy.gepa.candidates': result.candidates.length,
+      'tsdspy.gepa.best_score': result.bestScore,
+      'tsdspy.gepa.metric_calls': result.totalMetricCalls,
+      'tsdspy.gepa.iterations': result.iterations,
+      'tsdspy.gepa.stop_reason': result.stopReason,
+    });
+    return result;
+  });
 }
 
 class Engine<D, T, O> {
@@ -68,17 +91,33 @@ class Engine<D, T, O> {
   private frontier!: Frontier;
   private evaluator!: BudgetedEvaluator<D, T, O>;
   private readonly bus: EventBus;
+  private readonly eventLog: EventLog | undefined;
   private readonly started = performance.now();
   /** Failures of every full valset evaluation this process ran. */
   private errors: FailureSummary | undefined;
   private reflectionFailuresInARow = 0;
+  private readonly usage = new UsageMeter();
+  private iterationStarted = { at: 0, metricCalls: 0 };
 
   constructor(private readonly config: EngineConfig<D, T, O>) {
     if (config.runDir) ensureRunDir(config.runDir);
-    this.bus = new EventBus(config.callbacks, config.runDir ? join(config.runDir, EVENTS_FILE) : undefined);
+    this.eventLog = config.runDir ? new EventLog(join(config.runDir, EVENTS_FILE)) : undefined;
+    this.bus = new EventBus(config.callbacks, this.eventLog);
   }
 
-  async run(): Promise<GEPAResult> {
+  /** Runs with a settings callback that counts the LM calls made on the run's behalf (task vs reflection). */
+  run(): Promise<GEPAResult> {
+    const callbacks = currentSettings().callbacks ?? [];
+    return withSettings({ callbacks: [...callbacks, this.usage] }, async () => {
+      try {
+        return await this.runInScope();
+      } finally {
+        this.eventLog?.close();
+      }
+    });
+  }
+
+  private async runInScope(): Promise<GEPAResult> {
     const resumed = this.loadOrCreateState();
     this.rng = new Rng(this.state.rngState);
     this.evaluator = new BudgetedEvaluator(
@@ -98,6 +137,7 @@ class Engine<D, T, O> {
       trainSize: this.config.train.ids.length,
       valSize: this.config.val.ids.length,
       seed: this.config.seed,
+      config: describeRun(this.config),
     });
     if (this.state.candidates.length === 0) await this.evaluateSeed();
 
@@ -122,10 +162,25 @@ class Engine<D, T, O> {
     return GEPAResult.fromState(this.state, bestIdx, this.config.runDir, this.errors);
   }
 
-  /** One iteration; returns false when the run must stop (budget or abort hit mid-iteration). */
-  private async iterate(): Promise<boolean> {
+  /** One iteration in its own telemetry span; returns false when the run must stop. */
+  private iterate(): Promise<boolean> {
     const iteration = this.state.iteration + 1;
+    const before = this.state.candidates.length;
+    return inSpan('tsdspy.gepa.iteration', { attributes: { 'tsdspy.gepa.iteration': iteration } }, async (span) => {
+      const keepGoing = await this.iterateOnce(iteration);
+      span?.setAttributes({
+        'tsdspy.gepa.accepted': this.state.candidates.length > before,
+        'tsdspy.gepa.metric_calls': this.state.totalMetricCalls,
+      });
+      return keepGoing;
+    });
+  }
+
+  /** One iteration; returns false when the run must stop (budget or abort hit mid-iteration). */
+  private async iterateOnce(iteration: number): Promise<boolean> {
     const bestBefore = this.state.bestAggregate;
+    this.iterationStarted = { at: performance.now(), metricCalls: this.state.totalMetricCalls };
+    this.usage.take();
     this.bus.emit({ type: 'iterationStart', iteration });
     let accepted = false;
     let keepGoing = true;
@@ -158,7 +213,15 @@ class Engine<D, T, O> {
     this.state.iterationsWithoutImprovement =
       this.state.bestAggregate > bestBefore ? 0 : this.state.iterationsWithoutImprovement + 1;
     this.save();
-    this.bus.emit({ type: 'iterationEnd', iteration, accepted });
+    this.bus.emit({
+      type: 'iterationEnd',
+      iteration,
+      accepted,
+      metricCalls: this.state.totalMetricCalls - this.iterationStarted.metricCalls,
+      totalMetricCalls: this.state.totalMetricCalls,
+      lm: this.usage.take(),
+      durationMs: performance.now() - this.iterationStarted.at,
+    });
   }
 
   private async mergeOrReflect(iteration: number): Promise<boolean> {
@@ -170,7 +233,15 @@ class Engine<D, T, O> {
         const proposal = proposeMerge(state, this.frontier, this.rng, config.mergeValOverlapFloor);
         if (proposal) {
           const { parents, candidate, ids, parentSums } = proposal;
-          this.bus.emit({ type: 'mergeAttempted', iteration, parents, ancestor: proposal.ancestor, candidate });
+          this.bus.emit({
+            type: 'mergeAttempted',
+            iteration,
+            parents,
+            ancestor: proposal.ancestor,
+            candidate,
+            ids,
+            parentScores: [this.scoresOn(parents[0], ids), this.scoresOn(parents[1], ids)],
+          });
           const run = await this.evaluator.evaluate(config.val, ids, candidate, false);
           this.bus.emit({ type: 'minibatchEvaluated', iteration, candidateIdx: null, ids, scores: run.scores, role: 'merge' });
           const childSum = run.scores.reduce((a, b) => a + b, 0);
@@ -328,6 +399,13 @@ class Engine<D, T, O> {
     this.save();
   }
 
+  /** Candidate c's validation scores on the given validation ids. */
+  private scoresOn(c: number, ids: readonly DataId[]): number[] {
+    const position = new Map(this.state.valIds.map((id, v) => [id, v]));
+    const scores = this.state.valScores[c] as number[];
+    return ids.map((id) => scores[position.get(id) as number] as number);
+  }
+
   private scoresOf(c: number) {
     return { instance: this.state.valScores[c] as number[], objectives: this.state.valObjectiveScores[c] ?? null };
   }
@@ -362,7 +440,7 @@ class Engine<D, T, O> {
   private loadOrCreateState(): boolean {
     const { config } = this;
     const fingerprint = runFingerprint(config.seedCandidate, config.train.ids, config.val.ids);
-    const saved = config.runDir ? readSavedState(config.runDir) : undefined;
+    const saved = config.runDir ? readSnapshotJSON(config.runDir) : undefined;
     if (saved !== undefined) {
       this.state = parseEngineState(saved, { fingerprint, seed: config.seed }, join(config.runDir as string, STATE_FILE));
       if (config.cacheEvaluation && !this.state.cache) this.state.cache = {};

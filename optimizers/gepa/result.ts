@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FailureSummary } from '../../src/evaluate/failures.js';
 import type { RunUsage } from '../../src/lm/usage-meter.js';
+import { lineageDot } from './report/dot.js';
 import type { EngineState } from './state.js';
 import type { Candidate, DataId } from './types.js';
 
@@ -138,6 +139,16 @@ export class GEPAResult {
       runDir: runDir ?? null,
       seed: state.seed,
       ...(errors ? { errors } : {}),
+    });
+  }
+
+  /** The candidate lineage as a Graphviz DOT graph (`dot -Tsvg lineage.dot > lineage.svg`); merges are dashed. */
+  toDot(): string {
+    return lineageDot({
+      parents: this.parents,
+      scores: this.valAggregateScores,
+      bestIdx: this.bestIdx,
+      discoveryEvalCounts: this.discoveryEvalCounts,
     });
   }
 

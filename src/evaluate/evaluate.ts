@@ -8,6 +8,7 @@ import { logger } from '../logger/logger.js';
 import type { Module } from '../module/module.js';
 import { validateOptions, zFunction } from '../options/validate.js';
 import { currentSettings } from '../settings/settings.js';
+import { inSpan } from '../telemetry/otel.js';
 import { classifyFailure, type ExampleFailure, reportFailures } from './failures.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
 import { type EvaluationRecord, EvaluationResult } from './result.js';
@@ -98,8 +99,21 @@ export class Evaluate<P = object> {
    * failed, one summary line goes to stderr through the logger (counts by error and the first message).
    */
   async run<I>(program: Module<I, P>, options: EvaluateRunOptions = {}): Promise<EvaluationResult<Data, P>> {
-    const { signal } = options;
     assertInputKeys(this.devset, 'Evaluate');
+    const attributes = { 'tsdspy.evaluate.devset_size': this.devset.length, 'tsdspy.evaluate.concurrency': this.concurrency };
+    return inSpan('tsdspy.evaluate', { attributes }, async (span) => {
+      const result = await this.runAll(program, options);
+      span?.setAttributes({
+        'tsdspy.evaluate.score': result.score,
+        'tsdspy.evaluate.completed': result.results.length,
+        'tsdspy.evaluate.errors': result.results.filter((r) => r.error !== undefined).length,
+      });
+      return result;
+    });
+  }
+
+  private async runAll<I>(program: Module<I, P>, options: EvaluateRunOptions): Promise<EvaluationResult<Data, P>> {
+    const { signal } = options;
     const limit = pLimit(this.concurrency);
     const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
     const failures: Array<ExampleFailure | undefined> = new Array(this.devset.length);

@@ -3,6 +3,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import type { UsageRole } from '../lm/usage-meter.js';
 import type { LogLevel } from '../logger/logger.js';
+import type { TelemetrySettings } from '../telemetry/types.js';
 import type { Callback } from './callbacks.js';
 
 export interface Settings {
@@ -19,6 +20,8 @@ export interface Settings {
   maxErrors?: number;
   /** Whose LM calls these are in usage totals: the program's (`task`, default) or the optimizer's (`proposer`). */
   usageRole?: UsageRole;
+  /** OpenTelemetry spans (when `@opentelemetry/api` is installed); content capture is opt-in. */
+  telemetry?: TelemetrySettings;
 }
 
 let globalSettings: Settings = {};

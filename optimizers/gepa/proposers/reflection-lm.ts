@@ -2,6 +2,7 @@ import { callWithCallbacks } from '../../../src/adapters/adapter.js';
 import { resolveLM } from '../../../src/lm/registry.js';
 import type { LanguageModel, Usage } from '../../../src/lm/types.js';
 import { asProposer } from '../../../src/lm/usage-meter.js';
+import { REFLECTION_CALLER } from '../usage.js';
 
 /** The LM that reads traces and writes new texts: an LM object, its `provider/model` name, or a function. */
 export type ReflectionLM = LanguageModel | string | ((prompt: string) => string | Promise<string>);
@@ -23,7 +24,7 @@ export function toReflectFn(lm: ReflectionLM): ReflectFn {
   return async (prompt) => {
     // Counted as the optimizer's own LM work in usage totals.
     const response = await asProposer(() =>
-      callWithCallbacks(model, { messages: [{ role: 'user', content: prompt }] }, 'gepa.reflection'),
+      callWithCallbacks(model, { messages: [{ role: 'user', content: prompt }] }, REFLECTION_CALLER),
     );
     return {
       text: response.completions[0]?.text ?? '',
