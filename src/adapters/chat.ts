@@ -7,7 +7,7 @@ import {
   attachCallContext,
   TemplateAdapter,
 } from './adapter.js';
-import { coerceText, validateField } from './coerce.js';
+import { coerceText, parseJsonLoose, validateField } from './coerce.js';
 import { AdapterParseError, type InvalidField } from './errors.js';
 import { JSONAdapter } from './json.js';
 import { renderValue } from './render.js';
@@ -89,6 +89,12 @@ export class ChatAdapter extends TemplateAdapter {
 
   parse(signature: AnySignature, reply: string): Record<string, unknown> {
     const sections = splitSections(reply);
+    // A reply with no markers that is one JSON object (as many models write, e.g. ReAct steps) is read as JSON
+    // right away, instead of paying for a second call through the JSON fallback.
+    if (sections.size === 0 && this.useJSONFallback && isJsonObject(reply)) {
+      this.fallback ??= new JSONAdapter();
+      return this.fallback.parse(signature, reply);
+    }
     return readFields(this.name, signature, reply, (field) => sections.get(field.name));
   }
 }
@@ -137,4 +143,9 @@ export function readFields(
 export function chatReply(values: Record<string, unknown>): string {
   const blocks = Object.entries(values).map(([name, value]) => `[[ ## ${name} ## ]]\n${renderValue(value)}`);
   return `${blocks.join('\n\n')}\n\n[[ ## completed ## ]]`;
+}
+
+function isJsonObject(reply: string): boolean {
+  const value = parseJsonLoose(reply);
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { Usage } from '../lm/types.js';
 
 export interface PredictionMeta<O> {
@@ -25,6 +26,11 @@ class PredictionImpl<O extends object> implements PredictionMeta<O> {
 
   toJSON(): O {
     return { ...this } as unknown as O;
+  }
+
+  /** `console.log(prediction)` shows `Prediction { answer: '…' }`. */
+  [inspect.custom](depth: number, options: object, show: typeof inspect): string {
+    return `Prediction ${show({ ...this }, { ...options, depth })}`;
   }
 }
 
