@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { abortIfAllFailed, type FailureSummary, mergeFailureSummaries, reportFailures } from '../../src/evaluate/failures.js';
 import { logger } from '../../src/logger/logger.js';
+import { BackendError } from '../../src/backends/errors.js';
 import { currentSettings, withSettings } from '../../src/settings/settings.js';
 import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
@@ -194,7 +195,10 @@ class Engine<D, T, O> {
       } else {
         const message = error instanceof Error ? error.message : String(error);
         const reflection = error instanceof ReflectionFailedError;
-        const raise = reflection ? this.reflectionFailed(error) : this.config.raiseOnException !== false;
+        // A failing backend fails every later iteration too: stop whatever raiseOnException says.
+        const raise =
+          error instanceof BackendError ||
+          (reflection ? this.reflectionFailed(error) : this.config.raiseOnException !== false);
         this.bus.emit({ type: 'error', iteration, message, willContinue: !raise });
         if (!raise) logger.warn(`${this.label}: iteration ${iteration} failed and was skipped: ${message}`);
         if (raise) {

@@ -2,11 +2,15 @@ import { z } from 'zod';
 import { LM } from '../../src/lm/lm.js';
 import { costOf } from '../../src/lm/prices.js';
 import { resolveLM } from '../../src/lm/registry.js';
+import { type EvaluationBackend, withBackend } from '../../src/backends/backend.js';
 import type { LanguageModel } from '../../src/lm/types.js';
 import { emptyUsage, meterUsage } from '../../src/lm/usage-meter.js';
 import { validateOptions, zFunction, zObject } from '../../src/options/validate.js';
 import { DefaultAdapter, type DefaultDataInst, type DefaultEvaluator } from './adapters/default-adapter.js';
 import { resolveData } from './data.js';
+import { RemoteAdapter } from './distributed/remote-adapter.js';
+import { remoteAnythingAdapter, remoteModuleAdapter } from './distributed/remote-adapters.js';
+import { runKey } from './distributed/run-key.js';
 import { runEngine } from './engine.js';
 import { GEPAConfigError } from './errors.js';
 import type { GEPACallback } from './events.js';
@@ -59,6 +63,8 @@ export interface EngineOptions {
   raiseOnException?: boolean;
   /** Reflection LM calls that may fail in a row before the run stops with ReflectionFailedError (default 5). */
   maxReflectionFailures?: number;
+  /** Run the metric calls on workers (e.g. `redisBackend(...)`); see docs/distributed.md. */
+  backend?: EvaluationBackend;
 }
 
 export interface OptimizeOptions<D, T = unknown, O = unknown> extends EngineOptions {
@@ -102,6 +108,7 @@ export const engineOptionsShape = {
   callbacks: z.array(zObject).optional(),
   stopWhen: z.union([zObject, z.array(zObject)]).optional(),
   signal: zObject.optional(),
+  backend: zObject.optional(),
 };
 
 const optimizeSchema = z.object({
@@ -132,6 +139,10 @@ export async function optimize<D, T = unknown, O = unknown>(
     if (typeof text !== 'string') throw new GEPAConfigError(`seedCandidate.${name} must be a string`);
   }
   const adapter = resolveAdapter(options);
+  if (options.backend) {
+    const backend = options.backend;
+    return withBackend(backend, () => optimize({ ...options, backend: undefined, adapter }, caller));
+  }
   validateReflectionTemplate(options.reflectionPromptTemplate, components);
   let reflect = resolveReflect(options, adapter);
   const stopConditions = [
@@ -235,6 +246,25 @@ function checkCostCaps<D, T, O>(
 }
 
 function resolveAdapter<D, T, O>(options: OptimizeOptions<D, T, O>): GEPAAdapter<D, T, O> {
+  const { backend } = options;
+  if (backend) {
+    if (options.adapter instanceof RemoteAdapter) return options.adapter;
+    const key = runKey(options.runDir, options.seedCandidate, options.seed);
+    if (options.adapter) return remoteModuleAdapter(backend, key, options.adapter);
+    if (options.taskLM) {
+      throw new GEPAConfigError(
+        'With a backend, the workers evaluate: export an `evaluator(candidate, example)` (or an `adapter`) from the backend module instead of passing taskLM',
+      );
+    }
+    const remote = remoteAnythingAdapter(backend, key, {
+      stringArtifact: false,
+      singleTask: false,
+      failureScore: 0,
+      maxSideInfoChars: 4000,
+    });
+    // The module's evaluator sees data instances as the engine holds them.
+    return remote as unknown as GEPAAdapter<D, T, O>;
+  }
   if (options.adapter) return options.adapter;
   if (!options.taskLM) {
     throw new GEPAConfigError('Give an adapter, or a taskLM to optimize a system prompt with the built-in DefaultAdapter');

@@ -1,6 +1,23 @@
 import { typeLabel, valueKind } from '../signature/describe-type.js';
 import type { Field } from '../signature/field.js';
 
+/**
+ * Anything shaped like a field marker (`[[ ## answer ## ]]`, also with other spacing) inside a value. Values are
+ * hostile: a marker inside a user's question must not become a live marker that an echoing LM turns into a parseable
+ * injected answer.
+ */
+const MARKER_LIKE = /\[\[(\s*##\s*[^\]\n]*?\s*##\s*)\]\]/g;
+
+/** Defuses field markers inside a value (`[[ ## a ## ]]` → `[ [ ## a ## ] ]`); never reversed. */
+export function escapeMarkers(text: string): string {
+  return text.replace(MARKER_LIKE, '[ [$1] ]');
+}
+
+/** A value as written into a prompt's field block: {@link renderValue} with field markers defused. */
+export function renderFieldValue(value: unknown): string {
+  return escapeMarkers(renderValue(value));
+}
+
 /** How a value is written into a prompt: strings as they are, everything else as JSON. */
 export function renderValue(value: unknown): string {
   if (typeof value === 'string') return value;

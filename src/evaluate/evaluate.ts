@@ -1,24 +1,35 @@
+import { randomUUID } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import pLimit from 'p-limit';
+import { type EvaluationBackend, withBackend } from '../backends/backend.js';
+import { portableState, toPortableExample } from '../backends/transport.js';
 import { z } from 'zod';
 import { assertInputKeys, type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
 import { emptyUsage, meterUsage } from '../lm/usage-meter.js';
 import { logger } from '../logger/logger.js';
-import type { Module } from '../module/module.js';
-import { validateOptions, zFunction } from '../options/validate.js';
+import { validateOptions, zFunction, zObject } from '../options/validate.js';
 import { currentSettings } from '../settings/settings.js';
+import type { Module } from '../module/module.js';
 import { inSpan } from '../telemetry/otel.js';
+import { describeFailure } from './failure.js';
 import { classifyFailure, type ExampleFailure, reportFailures } from './failures.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
+import { EVALUATE_JOB, type EvaluateJobPayload, recordFromJob } from './remote.js';
 import { type EvaluationRecord, EvaluationResult } from './result.js';
 
 type Data = Record<string, unknown>;
 
 export interface EvaluateOptions<P> {
   devset: ReadonlyArray<Example<object> | Data>;
-  metric: Metric<Data, P>;
-  /** Examples evaluated at once (default 8). */
+  /** Required unless a `backend` runs the examples (then the workers' module exports `metric`). */
+  metric?: Metric<Data, P>;
+  /**
+   * Run each example on workers instead of in this process: the module's `program` (loaded with the state of the
+   * program given to `run`, if any) and its `metric`. See docs/distributed.md.
+   */
+  backend?: EvaluationBackend;
+  /** Examples evaluated at once (default 8; with a backend, the backend's concurrency). */
   concurrency?: number;
   /** A progress bar on a TTY (never in CI or when output is piped). Default true. */
   displayProgress?: boolean;
@@ -40,7 +51,8 @@ export class EvaluateConfigError extends TsdspyError {}
 
 const optionsSchema = z.object({
   devset: z.array(z.unknown()).readonly(),
-  metric: zFunction,
+  metric: zFunction.optional(),
+  backend: zObject.optional(),
   concurrency: z.number().int().positive().optional(),
   displayProgress: z.boolean().optional(),
   displayTable: z.number().int().nonnegative().optional(),
@@ -55,6 +67,9 @@ export interface EvaluateRunOptions {
   /** Names the run in the failure summary line (default `Evaluate`). */
   label?: string;
 }
+
+/** Why each failed record failed (the thrown error itself), kept off the serialized record. */
+const failureOf = new WeakMap<object, ExampleFailure>();
 
 /** As many examples failed as `maxErrors` allows. `partial` holds what completed. */
 export class EvaluationAbortedError extends TsdspyError {
@@ -72,7 +87,8 @@ export class EvaluationAbortedError extends TsdspyError {
  */
 export class Evaluate<P = object> {
   readonly devset: ReadonlyArray<Example<object> | Data>;
-  readonly metric: Metric<Data, P>;
+  readonly metric: Metric<Data, P> | undefined;
+  readonly backend: EvaluationBackend | undefined;
   readonly concurrency: number;
   readonly displayProgress: boolean;
   readonly displayTable: number;
@@ -81,12 +97,15 @@ export class Evaluate<P = object> {
   readonly provideTraceback: boolean;
 
   constructor(options: EvaluateOptions<P>) {
-    if (typeof options?.metric !== 'function')
-      throw new EvaluateConfigError('Evaluate needs a metric function (example, prediction) => score');
     validateOptions(optionsSchema, options, (m) => new EvaluateConfigError(m), 'new Evaluate({ … })');
+    if (typeof options.metric !== 'function' && !options.backend)
+      throw new EvaluateConfigError(
+        'Evaluate needs a metric function (example, prediction) => score, or a backend whose module exports one',
+      );
     this.devset = options.devset;
     this.metric = options.metric;
-    this.concurrency = options.concurrency ?? 8;
+    this.backend = options.backend;
+    this.concurrency = options.concurrency ?? (options.backend ? Number.MAX_SAFE_INTEGER : 8);
     this.displayProgress = options.displayProgress ?? true;
     this.displayTable = options.displayTable ?? 0;
     this.maxErrors = options.maxErrors ?? currentSettings().maxErrors ?? 10;
@@ -95,14 +114,15 @@ export class Evaluate<P = object> {
   }
 
   /**
-   * Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed. When any example
-   * failed, one summary line goes to stderr through the logger (counts by error and the first message).
+   * Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed.
+   * With a backend, `run()` evaluates the workers' module program; `run(program)` sends the program's state along.
+   * When any example failed, one summary line goes to stderr through the logger (counts by error, first message).
    */
-  async run<I>(program: Module<I, P>, options: EvaluateRunOptions = {}): Promise<EvaluationResult<Data, P>> {
+  async run<I>(program?: Module<I, P>, options: EvaluateRunOptions = {}): Promise<EvaluationResult<Data, P>> {
     assertInputKeys(this.devset, 'Evaluate');
     const attributes = { 'tsdspy.evaluate.devset_size': this.devset.length, 'tsdspy.evaluate.concurrency': this.concurrency };
     return inSpan('tsdspy.evaluate', { attributes }, async (span) => {
-      const result = await this.runAll(program, options);
+      const result = await this.runAll(program, options.signal, options.label ?? 'Evaluate');
       span?.setAttributes({
         'tsdspy.evaluate.score': result.score,
         'tsdspy.evaluate.completed': result.results.length,
@@ -112,60 +132,105 @@ export class Evaluate<P = object> {
     });
   }
 
-  private async runAll<I>(program: Module<I, P>, options: EvaluateRunOptions): Promise<EvaluationResult<Data, P>> {
-    const { signal } = options;
+  private runAll<I>(
+    program: Module<I, P> | undefined,
+    signal: AbortSignal | undefined,
+    label: string,
+  ): Promise<EvaluationResult<Data, P>> {
+    const { backend } = this;
+    if (backend) return withBackend(backend, () => this.evaluateAll(this.remoteRunner(backend, program), signal, label));
+    if (!program) throw new TsdspyError('Evaluate.run needs the program to evaluate (or a backend whose module exports one)');
+    return this.evaluateAll((item, index) => this.runLocally(program, item, index, signal), signal, label);
+  }
+
+  private async runLocally<I>(
+    program: Module<I, P>,
+    item: Example<object> | Data,
+    index: number,
+    signal: AbortSignal | undefined,
+  ): Promise<EvaluationRecord<Data, P> | undefined> {
+    const example = exampleData(item);
+    const inputs = exampleInputs(item) as I;
+    try {
+      const prediction = await program.call(inputs, signal ? { signal } : {});
+      try {
+        return {
+          index,
+          example,
+          prediction,
+          ...normalizeMetricResult(await (this.metric as Metric<Data, P>)(example, prediction)),
+        };
+      } catch (error) {
+        return this.failure(index, example, error, 'metric', prediction);
+      }
+    } catch (error) {
+      if (signal?.aborted) return undefined;
+      return this.failure(index, example, error, 'program');
+    }
+  }
+
+  /** Each example becomes one job; its id is unique to this run, so a rerun never reuses another run's results. */
+  private remoteRunner<I>(backend: EvaluationBackend, program: Module<I, P> | undefined) {
+    const runId = randomUUID().slice(0, 12);
+    const state = program ? portableState(program) : undefined;
+    return async (item: Example<object> | Data, index: number): Promise<EvaluationRecord<Data, P>> => {
+      const payload: EvaluateJobPayload = {
+        example: toPortableExample(item),
+        ...(state ? { state } : {}),
+        failureScore: this.failureScore,
+        provideTraceback: this.provideTraceback,
+      };
+      const [result] = await backend.run([{ id: `ev-${runId}-${index}`, kind: EVALUATE_JOB, payload }]);
+      const record = recordFromJob<P>(index, exampleData(item), result as NonNullable<typeof result>);
+      if (record.stack) process.stderr.write(`Example ${index} failed on worker ${record.workerId}:\n${record.stack}\n`);
+      return record;
+    };
+  }
+
+  private async evaluateAll(
+    evaluateOne: (item: Example<object> | Data, index: number) => Promise<EvaluationRecord<Data, P> | undefined>,
+    signal: AbortSignal | undefined,
+    label: string,
+  ): Promise<EvaluationResult<Data, P>> {
     const limit = pLimit(this.concurrency);
-    const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
-    const failures: Array<ExampleFailure | undefined> = new Array(this.devset.length);
     const usage = emptyUsage();
+    const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
     const bar = this.progressBar();
     let errors = 0;
     let aborted = false;
     let tooManyErrors = false;
     let done = 0;
 
-    await meterUsage(usage, () =>
-      Promise.all(
-        this.devset.map((item, index) =>
-          limit(async () => {
-            if (tooManyErrors || signal?.aborted) {
-              aborted ||= signal?.aborted === true;
-              return;
-            }
-            const example = exampleData(item);
-            const inputs = exampleInputs(item) as I;
-            let record: EvaluationRecord<Data, P>;
-            try {
-              const prediction = await program.call(inputs, signal ? { signal } : {});
-              try {
-                record = { index, example, prediction, ...normalizeMetricResult(await this.metric(example, prediction)) };
-              } catch (error) {
-                failures[index] = { kind: classifyFailure(error, 'metric'), error };
-                record = this.failure(index, example, error, prediction);
-              }
-            } catch (error) {
-              if (signal?.aborted) {
-                aborted = true;
-                return;
-              }
-              failures[index] = { kind: classifyFailure(error, 'program'), error };
-              record = this.failure(index, example, error);
-            }
-            if (record.error !== undefined) {
-              errors++;
-              if (errors >= this.maxErrors) tooManyErrors = true;
-            }
-            records[index] = record;
-            done++;
-            bar?.update(done, { score: scoreOf(records).toFixed(1) });
-          }),
-        ),
+    await meterUsage(usage, () => Promise.all(
+      this.devset.map((item, index) =>
+        limit(async () => {
+          if (tooManyErrors || signal?.aborted) {
+            aborted ||= signal?.aborted === true;
+            return;
+          }
+          const record = await evaluateOne(item, index);
+          if (!record) {
+            aborted = true;
+            return;
+          }
+          if (record.error !== undefined) {
+            errors++;
+            if (errors >= this.maxErrors) tooManyErrors = true;
+          }
+          records[index] = record;
+          done++;
+          bar?.update(done, { score: scoreOf(records).toFixed(1) });
+        }),
       ),
-    );
+    ));
     bar?.stop();
     const completed = records.filter((r): r is EvaluationRecord<Data, P> => r !== undefined);
-    const failed = failures.filter((f): f is ExampleFailure => f !== undefined);
-    const failureSummary = reportFailures(options.label ?? 'Evaluate', failed, completed.length);
+    const failed = completed.flatMap((r): ExampleFailure[] => {
+      if (r.error === undefined) return [];
+      // Records from workers carry the error's text only.
+      return [failureOf.get(r) ?? { kind: 'program', error: Object.assign(new Error(r.error), { name: r.error.split(':')[0] ?? 'Error' }) }];
+    });
+    const failureSummary = reportFailures(label, failed, completed.length);
     const result = new EvaluationResult<Data, P>(scoreOf(completed), completed, this.devset.length, aborted || tooManyErrors, {
       usage,
       ...(failureSummary ? { failures: failureSummary } : {}),
@@ -173,7 +238,7 @@ export class Evaluate<P = object> {
     });
     if (tooManyErrors) {
       throw new EvaluationAbortedError(
-        `Evaluation stopped: ${errors} examples failed, reaching maxErrors (${this.maxErrors}). First error: ${completed.find((r) => r.error)?.error}. Raise maxErrors (Infinity never stops) or fix the cause.`,
+        `Evaluation stopped: ${errors} examples failed, reaching maxErrors (${this.maxErrors}). Raise maxErrors (Infinity never stops) or fix the cause. First error: ${completed.find((r) => r.error)?.error}`,
         result as EvaluationResult,
       );
     }
@@ -181,18 +246,18 @@ export class Evaluate<P = object> {
     return result;
   }
 
-  private failure(index: number, example: Data, error: unknown, prediction?: P): EvaluationRecord<Data, P> {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const stack = error instanceof Error ? error.stack : undefined;
-    if (this.provideTraceback && stack) logger.error(`Example ${index} failed:\n${stack}`);
-    return {
-      index,
-      example,
-      ...(prediction === undefined ? {} : { prediction }),
-      score: this.failureScore,
-      error: message,
-      ...(this.provideTraceback && stack ? { stack } : {}),
-    };
+  private failure(
+    index: number,
+    example: Data,
+    error: unknown,
+    stage: 'program' | 'metric',
+    prediction?: P,
+  ): EvaluationRecord<Data, P> {
+    const failure = describeFailure(error, this.provideTraceback);
+    if (failure.stack) logger.error(`Example ${index} failed:\n${failure.stack}`);
+    const record = { index, example, ...(prediction === undefined ? {} : { prediction }), score: this.failureScore, ...failure };
+    failureOf.set(record, { kind: classifyFailure(error, stage), error });
+    return record;
   }
 
   private progressBar() {

@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { withBackend } from '../../../src/backends/backend.js';
 import type { FailureSummary } from '../../../src/evaluate/failures.js';
 import { emptyUsage, type RunUsage } from '../../../src/lm/usage-meter.js';
 import { validateOptions, zFunction } from '../../../src/options/validate.js';
+import { remoteAnythingAdapter } from '../distributed/remote-adapters.js';
+import { runKey } from '../distributed/run-key.js';
 import { AdapterEvaluationError, GEPAConfigError } from '../errors.js';
 import { type EngineOptions, engineOptionsShape, optimize } from '../optimize.js';
 import { type ReflectionLM, toReflectFn } from '../proposers/reflection-lm.js';
 import { extractFencedText } from '../proposers/reflection-prompt.js';
+import { announceReport } from '../report/announce.js';
 import type { GEPAResult } from '../result.js';
 import type { Candidate, DataLoader } from '../types.js';
 import {
@@ -98,6 +102,16 @@ export async function optimizeAnything<E = unknown, S extends string | Record<st
   options: OptimizeAnythingOptions<E, S>,
 ): Promise<OptimizeAnythingResult<ArtifactOf<S>>> {
   validateOptions(anythingSchema, options, (m) => new GEPAConfigError(m), 'optimizeAnything({ … })');
+  const erased = options as unknown as OptimizeAnythingOptions<E, string | Record<string, string>>;
+  const backend = options.backend;
+  const run = () => optimizeAnythingWith(erased) as Promise<OptimizeAnythingResult<ArtifactOf<S>>>;
+  if (backend) return withBackend(backend, run);
+  return run();
+}
+
+async function optimizeAnythingWith<E>(
+  options: OptimizeAnythingOptions<E, string | Record<string, string>>,
+): Promise<OptimizeAnythingResult> {
   const {
     seedCandidate,
     evaluator,
@@ -115,9 +129,17 @@ export async function optimizeAnything<E = unknown, S extends string | Record<st
     maxSideInfoChars,
     ...engineOptions
   } = options;
-  if (!evaluator && !batchEvaluator) throw new GEPAConfigError('optimizeAnything needs an evaluator (or a batchEvaluator)');
+  const { backend } = engineOptions;
+  if (!evaluator && !batchEvaluator && !backend) {
+    throw new GEPAConfigError('optimizeAnything needs an evaluator (or a batchEvaluator), or a backend whose module exports one');
+  }
+  if (backend && (evaluator || batchEvaluator)) {
+    throw new GEPAConfigError(
+      "With a backend the workers run the module's exported `evaluator`: do not also pass evaluator or batchEvaluator",
+    );
+  }
   if (batchEvaluator && !dataset) throw new GEPAConfigError('batchEvaluator needs a dataset');
-  if (captureConsole) captureConsoleIntoLogs();
+  if (captureConsole && !backend) captureConsoleIntoLogs();
 
   let generatedSeed: string | undefined;
   let seed: Candidate;
@@ -131,16 +153,24 @@ export async function optimizeAnything<E = unknown, S extends string | Record<st
     seed = typeof seedCandidate === 'string' ? { [STRING_COMPONENT]: seedCandidate } : { ...seedCandidate };
   }
 
-  const adapter = new AnythingAdapter<E>({
-    ...(evaluator ? { evaluator: evaluator as Evaluator<E> } : {}),
-    ...(batchEvaluator ? { batchEvaluator: batchEvaluator as BatchEvaluator<E> } : {}),
+  const adapterOptions = {
     stringArtifact,
     singleTask: dataset === undefined,
-    concurrency: concurrency ?? 4,
     failureScore: failureScore ?? 0,
     ...(evaluationTimeoutMs ? { evaluationTimeoutMs } : {}),
     maxSideInfoChars: maxSideInfoChars ?? 4000,
-  });
+  };
+  const adapter = backend
+    ? remoteAnythingAdapter<E>(backend, runKey(engineOptions.runDir, seed, engineOptions.seed), {
+        ...adapterOptions,
+        ...(captureConsole ? { captureConsole } : {}),
+      })
+    : new AnythingAdapter<E>({
+        ...(evaluator ? { evaluator: evaluator as Evaluator<E> } : {}),
+        ...(batchEvaluator ? { batchEvaluator: batchEvaluator as BatchEvaluator<E> } : {}),
+        concurrency: concurrency ?? 4,
+        ...adapterOptions,
+      });
   const trainset = (dataset ?? SINGLE_TASK) as readonly (E | undefined)[] | DataLoader<E | undefined>;
   const gepa = await unwrapEvaluatorErrors(() =>
     optimize<E | undefined>(
@@ -162,11 +192,10 @@ export async function optimizeAnything<E = unknown, S extends string | Record<st
     ),
   );
 
-  type A = ArtifactOf<S>;
-  const result: OptimizeAnythingResult<A> = {
-    bestCandidate: adapter.artifact(gepa.bestCandidate) as A,
+  const result: OptimizeAnythingResult = {
+    bestCandidate: adapter.artifact(gepa.bestCandidate),
     bestScore: gepa.bestScore,
-    candidates: gepa.candidates.map((c) => adapter.artifact(c) as A),
+    candidates: gepa.candidates.map((c) => adapter.artifact(c)),
     metadata: { totalMetricCalls: gepa.totalMetricCalls, ...(generatedSeed !== undefined ? { generatedSeed } : {}) },
     usage: gepa.usage ?? emptyUsage(),
     ...(gepa.errors ? { errors: gepa.errors } : {}),
@@ -175,12 +204,13 @@ export async function optimizeAnything<E = unknown, S extends string | Record<st
   if (testSet?.length) {
     // Outside the budget: the test set never influences the search.
     const mean = async (candidate: Candidate) => {
-      const run = await adapter.evaluate(testSet, candidate);
+      const run = await adapter.evaluate(testSet, candidate, false);
       return run.scores.reduce((a, b) => a + b, 0) / run.scores.length;
     };
     result.metadata.testScore = await mean(gepa.bestCandidate);
     result.metadata.seedTestScore = await mean(seed);
   }
+  if (gepa.runDir) announceReport(gepa.runDir);
   return result;
 }
 
