@@ -93,7 +93,7 @@ describe('BootstrapFewShot', () => {
   it('uses a teacher when given, retries in later rounds, and gives up past maxErrors', async () => {
     // Works for q0 only, so the first pass is not a total failure (that aborts, see test/trust/abort.test.ts).
     const inner = taskLM();
-    const failing = new ScriptedLM((r, i) => {
+    const failing = new ScriptedLM((r) => {
       if (!/\bq0\b|d-q0\b/.test(lastUser(r))) throw new Error('down');
       return inner.call(r).then((response) => response.completions[0]?.text ?? '');
     });

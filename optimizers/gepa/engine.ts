@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { BackendError } from '../../src/backends/errors.js';
 import { abortIfAllFailed, type FailureSummary, mergeFailureSummaries, reportFailures } from '../../src/evaluate/failures.js';
 import { logger } from '../../src/logger/logger.js';
-import { BackendError } from '../../src/backends/errors.js';
 import { currentSettings, withSettings } from '../../src/settings/settings.js';
 import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
@@ -197,8 +197,7 @@ class Engine<D, T, O> {
         const reflection = error instanceof ReflectionFailedError;
         // A failing backend fails every later iteration too: stop whatever raiseOnException says.
         const raise =
-          error instanceof BackendError ||
-          (reflection ? this.reflectionFailed(error) : this.config.raiseOnException !== false);
+          error instanceof BackendError || (reflection ? this.reflectionFailed(error) : this.config.raiseOnException !== false);
         this.bus.emit({ type: 'error', iteration, message, willContinue: !raise });
         if (!raise) logger.warn(`${this.label}: iteration ${iteration} failed and was skipped: ${message}`);
         if (raise) {

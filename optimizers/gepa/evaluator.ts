@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ExampleFailure } from '../../src/evaluate/failures.js';
 import { BackendError } from '../../src/backends/errors.js';
+import type { ExampleFailure } from '../../src/evaluate/failures.js';
 import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
 import { AdapterEvaluationError } from './errors.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { type EvaluationBackend, withBackend } from '../../src/backends/backend.js';
 import { LM } from '../../src/lm/lm.js';
 import { costOf } from '../../src/lm/prices.js';
 import { resolveLM } from '../../src/lm/registry.js';
-import { type EvaluationBackend, withBackend } from '../../src/backends/backend.js';
 import type { LanguageModel } from '../../src/lm/types.js';
 import { emptyUsage, meterUsage } from '../../src/lm/usage-meter.js';
 import { validateOptions, zFunction, zObject } from '../../src/options/validate.js';

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import pLimit from 'p-limit';
+import { z } from 'zod';
 import { type EvaluationBackend, withBackend } from '../backends/backend.js';
 import { portableState, toPortableExample } from '../backends/transport.js';
-import { z } from 'zod';
 import { assertInputKeys, type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
 import { emptyUsage, meterUsage } from '../lm/usage-meter.js';
 import { logger } from '../logger/logger.js';
+import type { Module } from '../module/module.js';
 import { validateOptions, zFunction, zObject } from '../options/validate.js';
 import { currentSettings } from '../settings/settings.js';
-import type { Module } from '../module/module.js';
 import { inSpan } from '../telemetry/otel.js';
 import { describeFailure } from './failure.js';
 import { classifyFailure, type ExampleFailure, reportFailures } from './failures.js';
@@ -201,34 +201,41 @@ export class Evaluate<P = object> {
     let tooManyErrors = false;
     let done = 0;
 
-    await meterUsage(usage, () => Promise.all(
-      this.devset.map((item, index) =>
-        limit(async () => {
-          if (tooManyErrors || signal?.aborted) {
-            aborted ||= signal?.aborted === true;
-            return;
-          }
-          const record = await evaluateOne(item, index);
-          if (!record) {
-            aborted = true;
-            return;
-          }
-          if (record.error !== undefined) {
-            errors++;
-            if (errors >= this.maxErrors) tooManyErrors = true;
-          }
-          records[index] = record;
-          done++;
-          bar?.update(done, { score: scoreOf(records).toFixed(1) });
-        }),
+    await meterUsage(usage, () =>
+      Promise.all(
+        this.devset.map((item, index) =>
+          limit(async () => {
+            if (tooManyErrors || signal?.aborted) {
+              aborted ||= signal?.aborted === true;
+              return;
+            }
+            const record = await evaluateOne(item, index);
+            if (!record) {
+              aborted = true;
+              return;
+            }
+            if (record.error !== undefined) {
+              errors++;
+              if (errors >= this.maxErrors) tooManyErrors = true;
+            }
+            records[index] = record;
+            done++;
+            bar?.update(done, { score: scoreOf(records).toFixed(1) });
+          }),
+        ),
       ),
-    ));
+    );
     bar?.stop();
     const completed = records.filter((r): r is EvaluationRecord<Data, P> => r !== undefined);
     const failed = completed.flatMap((r): ExampleFailure[] => {
       if (r.error === undefined) return [];
       // Records from workers carry the error's text only.
-      return [failureOf.get(r) ?? { kind: 'program', error: Object.assign(new Error(r.error), { name: r.error.split(':')[0] ?? 'Error' }) }];
+      return [
+        failureOf.get(r) ?? {
+          kind: 'program',
+          error: Object.assign(new Error(r.error), { name: r.error.split(':')[0] ?? 'Error' }),
+        },
+      ];
     });
     const failureSummary = reportFailures(label, failed, completed.length);
     const result = new EvaluationResult<Data, P>(scoreOf(completed), completed, this.devset.length, aborted || tooManyErrors, {
