@@ -4,7 +4,7 @@ import { emit, newCallId } from '../settings/callbacks.js';
 import { currentSettings } from '../settings/settings.js';
 import type { Signature } from '../signature/signature.js';
 import { AdapterParseError } from './errors.js';
-import { type FieldView, fieldViews, renderValue } from './render.js';
+import { type FieldView, fieldViews, renderFieldValue, renderValue } from './render.js';
 
 export type AnySignature = Signature<object, object>;
 export type Demo = Record<string, unknown>;
@@ -207,7 +207,10 @@ export abstract class TemplateAdapter implements Adapter {
   ): string {
     const values = names.map((name) => ({
       name,
-      value: data[name] === undefined ? 'Not supplied for this particular example.' : renderValue(data[name]),
+      value:
+        data[name] === undefined
+          ? 'Not supplied for this particular example.'
+          : renderFieldValue(signature.field(name), data[name]),
     }));
     const json = template === 'assistant' ? JSON.stringify(pickDefined(data, names), null, 2) : '';
     return this.compiled[template](this.context(signature, values, json, isFinal)).trim();

@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import pLimit from 'p-limit';
 import { type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
-import type { Module } from '../module/module.js';
+import { Module } from '../module/module.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
 import { type EvaluationRecord, EvaluationResult } from './result.js';
 
@@ -64,8 +64,19 @@ export class Evaluate<P = object> {
       throw new TsdspyError('Evaluate concurrency must be a positive integer');
   }
 
-  /** Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed. */
-  async run<I>(program: Module<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
+  /**
+   * Evaluates `program`: a module, or any async function of the example's inputs (DSPy accepts any callable).
+   * With an AbortSignal, stops starting examples and returns what completed.
+   */
+  async run<I>(
+    program: Module<I, P> | ((inputs: I, options: { signal?: AbortSignal }) => Promise<P> | P),
+    options: { signal?: AbortSignal } = {},
+  ): Promise<EvaluationResult<Data, P>> {
+    if (typeof program !== 'function' && !(program instanceof Module)) {
+      throw new TsdspyError('Evaluate.run needs a program: a Module or an async function (inputs) => prediction');
+    }
+    const call = (inputs: I, callOptions: { signal?: AbortSignal }) =>
+      program instanceof Module ? program.call(inputs, callOptions) : program(inputs, callOptions);
     const { signal } = options;
     const limit = pLimit(this.concurrency);
     const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
@@ -86,7 +97,7 @@ export class Evaluate<P = object> {
           const inputs = exampleInputs(item) as I;
           let record: EvaluationRecord<Data, P>;
           try {
-            const prediction = await program.call(inputs, signal ? { signal } : {});
+            const prediction = await call(inputs, signal ? { signal } : {});
             try {
               record = { index, example, prediction, ...normalizeMetricResult(await this.metric(example, prediction)) };
             } catch (error) {

@@ -3,6 +3,7 @@ import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import { emit, newCallId } from '../settings/callbacks.js';
 import { currentSettings } from '../settings/settings.js';
 import { runInNamingScope } from './call-context.js';
+import { fromDSPyState, isDSPyState } from './dspy-state.js';
 import {
   applyState,
   dumpProgramState,
@@ -36,6 +37,8 @@ export interface PredictorLike {
   dumpPredictorState(): PredictorState;
   /** Applies a saved state; `name` is used in error messages. */
   loadPredictorState(state: PredictorState, name: string): void;
+  /** Validates a saved state without changing anything; returns the function that applies it. */
+  checkPredictorState(state: PredictorState, name: string): () => void;
 }
 
 /**
@@ -156,9 +159,13 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
     return dumpProgramState(this, metadata);
   }
 
-  /** Loads a state into this program; throws StateMismatchError when names or signatures differ. */
+  /**
+   * Loads a state into this program, all or nothing: a tsdspy state document, or a program saved by DSPy
+   * (`program.save("x.json")` in Python), whose predictors and fields are mapped by name. Throws
+   * StateMismatchError (before changing anything) when names or signatures differ.
+   */
   loadState(state: unknown): this {
-    applyState(this, parseProgramState(state));
+    applyState(this, isDSPyState(state) ? fromDSPyState(this, state) : parseProgramState(state));
     return this;
   }
 

@@ -4,7 +4,6 @@ import {
   ChainOfThought,
   ChatAdapter,
   chatReply,
-  fromOpenAIResponse,
   Predict,
   ScriptedLM,
   signature,
@@ -12,6 +11,7 @@ import {
   z,
 } from 'tsdspy';
 import { expect } from 'vitest';
+import { fromOpenAIResponse } from '../../src/lm/providers/openai.js';
 import { conformance } from './conformance.js';
 
 const { dspy, deliberate, notProvided, notApplicable, awaiting } = conformance('tests/adapters/test_chat_adapter.py');

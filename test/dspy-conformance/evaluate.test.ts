@@ -25,7 +25,9 @@ describe('test_evaluate.py', () => {
   dspy('test_evaluate_call', async () => {
     const lm = dictLM({ 'What is 1+1?': '2', 'What is 2+2?': '4' });
     const devset = [newExample('What is 1+1?', '2'), newExample('What is 2+2?', '4')];
-    const result = await withSettings({ lm }, () => new Evaluate({ devset, metric, displayProgress: false }).run(new Predict('question -> answer')));
+    const result = await withSettings({ lm }, () =>
+      new Evaluate({ devset, metric, displayProgress: false }).run(new Predict('question -> answer')),
+    );
     expect(result.score).toBe(100);
   });
   dspy('test_evaluate_single_thread_runs_in_main_thread', async () => {
@@ -33,7 +35,7 @@ describe('test_evaluate.py', () => {
     const devset = [newExample('What is 1+1?', '2'), newExample('What is 2+2?', '4')];
     let running = 0;
     let maxRunning = 0;
-    const tracking = async (e: Record<string, unknown>, p: Record<string, unknown>) => {
+    const tracking: typeof metric = async (e, p) => {
       running++;
       maxRunning = Math.max(maxRunning, running);
       await new Promise((r) => setTimeout(r, 5));
@@ -64,14 +66,18 @@ describe('test_evaluate.py', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
     const result = await withSettings({ lm }, () =>
-      new Evaluate({ devset, metric, displayProgress: false, concurrency: 1 }).run(new Predict('question -> answer'), { signal: controller.signal }),
+      new Evaluate({ devset, metric, displayProgress: false, concurrency: 1 }).run(new Predict('question -> answer'), {
+        signal: controller.signal,
+      }),
     );
-    expect(result.aborted ?? result.records.length < 3).toBeTruthy();
+    expect(result.aborted ?? result.results.length < 3).toBeTruthy();
   });
   dspy('test_evaluate_call_wrong_answer', async () => {
     const lm = dictLM({ 'What is 1+1?': '0', 'What is 2+2?': '0' });
     const devset = [newExample('What is 1+1?', '2'), newExample('What is 2+2?', '4')];
-    const result = await withSettings({ lm }, () => new Evaluate({ devset, metric, displayProgress: false }).run(new Predict('question -> answer')));
+    const result = await withSettings({ lm }, () =>
+      new Evaluate({ devset, metric, displayProgress: false }).run(new Predict('question -> answer')),
+    );
     expect(result.score).toBe(0);
   });
   dspy('test_evaluate_display_table (a plain function as the program)', async () => {
@@ -87,16 +93,21 @@ describe('test_evaluate.py', () => {
     const lm = dictLM({ 'What is 1+1?': '2', 'What is 2+2?': '4' });
     const devset = [newExample('What is 1+1?', '2'), newExample('What is 2+2?', '4')];
     const starts: unknown[] = [];
-    const result = await withSettings(
-      { lm, callbacks: [{ onModuleStart: (e) => starts.push(e.module) }] },
-      () => new Evaluate({ devset, metric, displayProgress: false }).run(new Predict('question -> answer')),
+    const result = await withSettings({ lm, callbacks: [{ onModuleStart: (e) => starts.push(e.module) }] }, () =>
+      new Evaluate({ devset, metric, displayProgress: false }).run(new Predict('question -> answer')),
     );
     expect(result.score).toBe(100);
     expect(starts).toHaveLength(2);
   });
-  notApplicable('test_parallel_program_callbacks_are_children_of_evaluate_callback', 'Python contextvar call-id lineage across threads');
+  notApplicable(
+    'test_parallel_program_callbacks_are_children_of_evaluate_callback',
+    'Python contextvar call-id lineage across threads',
+  );
   notApplicable('test_evaluation_result_repr', 'Python repr text');
-  notApplicable('test_evaluate_save_as_json_with_history', 'needs dspy.History (stream #16); save_as_json is listed in docs/dspy-differences.md');
+  notApplicable(
+    'test_evaluate_save_as_json_with_history',
+    'needs dspy.History (stream #16); save_as_json is listed in docs/dspy-differences.md',
+  );
   notApplicable('test_evaluate_save_as_csv_with_history', 'needs dspy.History (stream #16) and CSV export');
 });
 

@@ -1,5 +1,5 @@
 // Translated from stanfordnlp/dspy tests/teleprompt/test_gepa.py (own code).
-import { chatReply, Example, GEPA, GEPAConfigError, Module, Predict, ScriptedLM, withSettings } from 'tsdspy';
+import { chatReply, Example, GEPA, GEPAConfigError, Module, Predict, ProgramAdapter, ScriptedLM, withSettings } from 'tsdspy';
 import { expect, vi } from 'vitest';
 import { conformance } from './conformance.js';
 
@@ -26,7 +26,9 @@ class SimpleModule extends Module<{ input: string }, { output: string }> {
 const taskLM = () =>
   new ScriptedLM((request) => {
     const last = request.messages.at(-1)?.content ?? '';
-    return last.includes('`[[ ## category ## ]]`') ? chatReply({ category: 'test_category' }) : chatReply({ output: 'test_output' });
+    return last.includes('`[[ ## category ## ]]`')
+      ? chatReply({ category: 'test_category' })
+      : chatReply({ output: 'test_output' });
   });
 const reflectionLM = (prompt: string) => `\`\`\`\nImproved instruction ${prompt.length % 97}\n\`\`\``;
 const componentMetric = () => ({ score: 0.3, feedback: 'Test feedback' });
@@ -35,18 +37,21 @@ const quiet = { displayProgress: false, seed: 0 } as const;
 
 notApplicable('test_gepa_adapter_disables_logging_on_minibatch_eval', 'mlflow/DSPy logging switches inside the Python adapter');
 dspy('test_gepa_adapter_forwards_sparse_objective_scores', async () => {
-  let sent: unknown;
-  const metric = (e: Record<string, unknown>, p: Record<string, unknown>) => {
-    const correct = e.output === p.output ? 1 : 0;
-    return { score: (correct + 1) / 2, feedback: 'f', objectiveScores: { correctness: correct, incorrectness: 1 - correct } };
-  };
-  const lm = new ScriptedLM(() => chatReply({ output: 'blue' }));
-  const data = [new Example({ input: 'sky?', output: 'blue' }).withInputs('input'), new Example({ input: 'fox?', output: 'ring' }).withInputs('input')];
-  const compiled = await withSettings({ lm }, () =>
-    new GEPA({ metric, reflectionLM, maxMetricCalls: 6, frontierType: 'objective', ...quiet }).compile(new SimpleModule(), data, data),
-  );
-  sent = compiled.detailedResults?.result.valAggregateSubscores;
-  expect(sent).toBeDefined();
+  const metric = (e: Record<string, unknown>) =>
+    e.input === 'a' ? { score: 0.75, objectiveScores: { quality: 1, cost: 0.5 } } : { score: 0.25 };
+  const adapter = new ProgramAdapter({
+    student: new SimpleModule(),
+    metric,
+    concurrency: 2,
+    failureScore: 0,
+    addFormatFailureAsFeedback: true,
+    warnOnScoreMismatch: false,
+  });
+  const lm = new ScriptedLM(() => chatReply({ output: 'x' }));
+  const batch = [new Example({ input: 'a' }).withInputs('input'), new Example({ input: 'b' }).withInputs('input')];
+  const evaluation = await withSettings({ lm }, () => adapter.evaluate(batch, new SimpleModule().namedParameters(), false));
+  expect(evaluation.scores).toEqual([0.75, 0.25]);
+  expect(evaluation.objectiveScores).toEqual([{ quality: 1, cost: 0.5 }, {}]);
 });
 dspy('test_gepa_flex_evaluation_forwards_metric_objective_scores', async () => {
   const metric = (e: Record<string, unknown>, p: Record<string, unknown>) => {
@@ -64,7 +69,11 @@ dspy('test_gepa_flex_evaluation_forwards_metric_objective_scores', async () => {
 });
 dspy('test_basic_workflow', async () => {
   const compiled = await withSettings({ lm: taskLM() }, () =>
-    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 6, ...quiet }).compile(new MultiComponentModule(), trainset, trainset),
+    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 6, ...quiet }).compile(
+      new MultiComponentModule(),
+      trainset,
+      trainset,
+    ),
   );
   expect(compiled).toBeInstanceOf(MultiComponentModule);
 });
@@ -75,12 +84,12 @@ dspy('test_workflow_with_custom_instruction_proposer_and_component_selector', as
       metric: componentMetric,
       maxMetricCalls: 6,
       componentSelector: () => ['generator'],
-      instructionProposer: ({ components }) => {
+      instructionProposer: (_candidate, _dataset, components) => {
         proposed.push([...components]);
         return Object.fromEntries(components.map((c) => [c, `custom ${c}`]));
       },
       ...quiet,
-    } as never).compile(new MultiComponentModule(), trainset, trainset),
+    }).compile(new MultiComponentModule(), trainset, trainset),
   );
   expect(compiled).toBeInstanceOf(MultiComponentModule);
   expect(proposed.flat().every((c) => c === 'generator')).toBe(true);
@@ -92,7 +101,13 @@ notApplicable('test_reflection_prompt_template_in_gepa_kwargs_raises', 'gepa_kwa
 notApplicable('test_gepa_compile_with_track_usage_no_tuple_error', 'dspy track_usage tuple return regression');
 
 dspy('test_component_selector_functionality', async () => {
-  const calls: Array<{ components: string[]; candidateIdx: number; iteration: number; hasScores: boolean; hasTrajectories: boolean }> = [];
+  const calls: Array<{
+    components: string[];
+    candidateIdx: number;
+    iteration: number;
+    hasScores: boolean;
+    hasTrajectories: boolean;
+  }> = [];
   const compiled = await withSettings({ lm: taskLM() }, () =>
     new GEPA({
       metric: componentMetric,
@@ -118,19 +133,31 @@ dspy('test_component_selector_functionality', async () => {
 });
 dspy('test_component_selector_default_behavior', async () => {
   const compiled = await withSettings({ lm: taskLM() }, () =>
-    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 8, ...quiet }).compile(new MultiComponentModule(), trainset, trainset),
+    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 8, ...quiet }).compile(
+      new MultiComponentModule(),
+      trainset,
+      trainset,
+    ),
   );
   expect(compiled).toBeDefined();
 });
 dspy('test_component_selector_string_round_robin', async () => {
   const compiled = await withSettings({ lm: taskLM() }, () =>
-    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 8, componentSelector: 'round_robin', ...quiet }).compile(new MultiComponentModule(), trainset, trainset),
+    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 8, componentSelector: 'round_robin', ...quiet }).compile(
+      new MultiComponentModule(),
+      trainset,
+      trainset,
+    ),
   );
   expect(compiled).toBeDefined();
 });
 dspy('test_component_selector_string_all', async () => {
   const compiled = await withSettings({ lm: taskLM() }, () =>
-    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 8, componentSelector: 'all', ...quiet }).compile(new MultiComponentModule(), trainset, trainset),
+    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 8, componentSelector: 'all', ...quiet }).compile(
+      new MultiComponentModule(),
+      trainset,
+      trainset,
+    ),
   );
   expect(compiled).toBeDefined();
 });
@@ -144,7 +171,7 @@ dspy('test_component_selector_custom_random', async () => {
       componentSelector: ({ candidate, rng }) => {
         calls++;
         const names = Object.keys(candidate);
-        return [names[Math.floor(rng.random() * names.length)] as string];
+        return [names[rng.int(names.length)] as string];
       },
       ...quiet,
     }).compile(new MultiComponentModule(), trainset, trainset),
@@ -172,16 +199,29 @@ dspy('test_alternating_half_component_selector', async () => {
 });
 dspy('a wrong componentSelector is refused before any budget is spent', async () => {
   const lm = taskLM();
-  await expect(
+  const make = (componentSelector: unknown) => () =>
     withSettings({ lm }, () =>
-      new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 8, componentSelector: 'rondrobin' as never, ...quiet }).compile(new MultiComponentModule(), trainset, trainset),
-    ),
-  ).rejects.toThrow(GEPAConfigError);
+      new GEPA({
+        metric: componentMetric,
+        reflectionLM,
+        maxMetricCalls: 8,
+        componentSelector: componentSelector as never,
+        ...quiet,
+      }).compile(new MultiComponentModule(), trainset, trainset),
+    );
+  expect(make('rondrobin')).toThrow(GEPAConfigError);
+  expect(make({ select: 'not a function' })).toThrow(GEPAConfigError);
   expect(lm.callCount).toBe(0);
+  // A selector that answers with unknown component names is refused on its first use, naming the components.
+  await expect(make(() => ['nope'])()).rejects.toThrow(/classifier, generator/);
 });
 dspy('test_track_stats_result_structure', async () => {
   const compiled = await withSettings({ lm: taskLM() }, () =>
-    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 6, trackStats: true, ...quiet }).compile(new MultiComponentModule(), trainset, trainset),
+    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 6, trackStats: true, ...quiet }).compile(
+      new MultiComponentModule(),
+      trainset,
+      trainset,
+    ),
   );
   const d = compiled.detailedResults;
   expect(d?.candidates.length).toBeGreaterThanOrEqual(1);
@@ -192,7 +232,11 @@ dspy('test_track_stats_result_structure', async () => {
 dspy('test_multi_objective_frontier_results', async () => {
   const metric = (e: Record<string, unknown>, p: Record<string, unknown>) => {
     const correct = e.output === p.output ? 1 : 0;
-    return { score: (correct + 1) / 2, objectiveScores: { correctness: correct, incorrectness: 1 - correct }, feedback: 'Return the expected answer.' };
+    return {
+      score: (correct + 1) / 2,
+      objectiveScores: { correctness: correct, incorrectness: 1 - correct },
+      feedback: 'Return the expected answer.',
+    };
   };
   const lm = new ScriptedLM((request) => {
     const system = request.messages[0]?.content ?? '';
@@ -203,7 +247,13 @@ dspy('test_multi_objective_frontier_results', async () => {
     new Example({ input: 'What does the fox say?', output: 'Ring-ding-ding-ding-dingeringeding!' }).withInputs('input'),
   ];
   const compiled = await withSettings({ lm }, () =>
-    new GEPA({ metric, reflectionLM: () => '```\nImproved: answer blue\n```', maxMetricCalls: 8, frontierType: 'objective', ...quiet }).compile(new SimpleModule(), data, data),
+    new GEPA({
+      metric,
+      reflectionLM: () => '```\nImproved: answer blue\n```',
+      maxMetricCalls: 8,
+      frontierType: 'objective',
+      ...quiet,
+    }).compile(new SimpleModule(), data, data),
   );
   const result = compiled.detailedResults?.result;
   expect(result?.valAggregateSubscores?.[0]).toEqual({ correctness: 0, incorrectness: 1 });
@@ -211,7 +261,11 @@ dspy('test_multi_objective_frontier_results', async () => {
 });
 dspy('test_track_best_outputs_result_structure', async () => {
   const compiled = await withSettings({ lm: taskLM() }, () =>
-    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 6, ...quiet }).compile(new MultiComponentModule(), trainset, trainset),
+    new GEPA({ metric: componentMetric, reflectionLM, maxMetricCalls: 6, ...quiet }).compile(
+      new MultiComponentModule(),
+      trainset,
+      trainset,
+    ),
   );
   expect(compiled.detailedResults?.perValInstanceBestCandidates.length).toBe(1);
 });

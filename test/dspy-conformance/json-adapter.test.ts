@@ -132,11 +132,16 @@ describe('test_json_adapter.py', () => {
     });
     const lm = new ScriptedLM(["{'answer': {'analysis': 'Paris is the capital of France', 'result': 'Paris'}}"]);
     const result = await withSettings({ lm, adapter: new JSONAdapter() }, () =>
-      new Predict(sig).call({ user: { id: 5, name: 'name_test', email: 'email_test' }, question: 'What is the capital of France?' }),
+      new Predict(sig).call({
+        user: { id: 5, name: 'name_test', email: 'email_test' },
+        question: 'What is the capital of France?',
+      }),
     );
     expect(lm.requests[0]?.messages).toHaveLength(2);
     const system = lm.requests[0]?.messages[0]?.content ?? '';
-    expect(system).toContain('1. `user` (object): The user who asks the question\n2. `question` (string): Question the user asks\n');
+    expect(system).toContain(
+      '1. `user` (object): The user who asks the question\n2. `question` (string): Question the user asks\n',
+    );
     expect(system).toContain('1. `answer` (object): Answer to this question\n');
     expect(system).toContain('[[ ## user ## ]]\n{user}\n\n[[ ## question ## ]]\n{question}\n\n');
     expect(result.answer).toEqual({ analysis: 'Paris is the capital of France', result: 'Paris' });
@@ -190,7 +195,13 @@ describe('test_json_adapter.py', () => {
   dspy('test_error_message_on_json_adapter_failure', async () => {
     const lm = new ScriptedLM(['I am not JSON']);
     await expect(
-      new JSONAdapter().call({ lm, signature: signature('question -> answer'), demos: [], inputs: { question: 'q' }, config: {} }),
+      new JSONAdapter().call({
+        lm,
+        signature: signature('question -> answer'),
+        demos: [],
+        inputs: { question: 'q' },
+        config: {},
+      }),
     ).rejects.toThrow(AdapterParseError);
   });
   notApplicable('test_error_message_on_json_adapter_failure_async', 'async twin; tsdspy is async only');

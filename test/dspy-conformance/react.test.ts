@@ -104,7 +104,7 @@ dspy('test_trajectory_truncation', async () => {
     if (!isReact(request)) return chatReply({ reasoning: 'r', output_text: 'Final output' });
     reactCalls++;
     if (reactCalls < 3) return step(`Thought ${reactCalls}`, 'echo', { text: `Text ${reactCalls}` });
-    if (reactCalls === 3) throw new ContextWindowExceededError('too long');
+    if (reactCalls === 3) throw new ContextWindowExceededError('too long', 'scripted');
     return step('Final thought', 'finish', {});
   });
   const out = await withSettings({ lm }, () =>
@@ -124,7 +124,7 @@ notApplicable(
 dspy('test_context_window_exceeded_after_retries', async () => {
   const extractInputs: string[] = [];
   const lm = new ScriptedLM((request) => {
-    if (isReact(request)) throw new ContextWindowExceededError('too long');
+    if (isReact(request)) throw new ContextWindowExceededError('too long', 'scripted');
     extractInputs.push(request.messages.at(-1)?.content ?? '');
     return chatReply({ reasoning: 'r', output_text: 'Fallback output' });
   });

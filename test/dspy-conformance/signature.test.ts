@@ -1,6 +1,7 @@
 // Translated from stanfordnlp/dspy tests/signatures/test_signature.py and test_custom_types.py (own code).
-import { defaultPrefix, Predict, ScriptedLM, SignatureError, signature, withSettings, chatReply, valueKind, z } from 'tsdspy';
+
 import type { Signature } from 'tsdspy';
+import { chatReply, defaultPrefix, Predict, ScriptedLM, SignatureError, signature, valueKind, withSettings, z } from 'tsdspy';
 import { describe, expect } from 'vitest';
 import { conformance } from './conformance.js';
 
@@ -140,22 +141,40 @@ describe('test_signature.py', () => {
     expect(bare('isHTTPSSecure123')).toBe('Is HTTPS Secure 123');
   });
 
-  notApplicable('test_insantiating', 'a DSPy signature is a pydantic class that can be instantiated; tsdspy signatures are values');
-  notApplicable('test_insantiating2', 'a DSPy signature is a pydantic class that can be instantiated; tsdspy signatures are values');
+  notApplicable(
+    'test_insantiating',
+    'a DSPy signature is a pydantic class that can be instantiated; tsdspy signatures are values',
+  );
+  notApplicable(
+    'test_insantiating2',
+    'a DSPy signature is a pydantic class that can be instantiated; tsdspy signatures are values',
+  );
 
   dspy('test_multiline_instructions', async () => {
     const lm = new ScriptedLM([chatReply({ output: 'short answer' })]);
-    const sig = signature({ instructions: 'First line\n    Second line\n        Third line', inputs: { q: z.string().optional() }, outputs: { output: z.string() } });
+    const sig = signature({
+      instructions: 'First line\n    Second line\n        Third line',
+      inputs: { q: z.string().optional() },
+      outputs: { output: z.string() },
+    });
     const pred = await withSettings({ lm }, () => new Predict(sig).call({}));
     expect(pred.output).toBe('short answer');
   });
 
   dspy('test_dump_and_load_state', () => {
     const original = new Predict(
-      signature({ instructions: 'I am just an instruction.', inputs: { sentence: z.string().describe('I am an innocent input!') }, outputs: { sentiment: z.string() } }),
+      signature({
+        instructions: 'I am just an instruction.',
+        inputs: { sentence: z.string().describe('I am an innocent input!') },
+        outputs: { sentiment: z.string() },
+      }),
     );
     const target = new Predict(
-      signature({ instructions: 'I am a malicious instruction.', inputs: { sentence: z.string().describe('I am an malicious input!') }, outputs: { sentiment: z.string() } }),
+      signature({
+        instructions: 'I am a malicious instruction.',
+        inputs: { sentence: z.string().describe('I am an malicious input!') },
+        outputs: { sentiment: z.string() },
+      }),
     );
     const targetSignature = target.signature;
     target.loadState(original.dumpState());
@@ -195,7 +214,9 @@ describe('test_signature.py', () => {
   });
 
   awaiting('trust #12', 'test_typed_signatures_nested', () => {
-    const sig = signature('input_nested: list[Union[str, int]] -> output_nested: Tuple[int, Optional[float], list[str]]' as string);
+    const sig = signature(
+      'input_nested: list[Union[str, int]] -> output_nested: Tuple[int, Optional[float], list[str]]' as string,
+    );
     expect(accepts(sig, 'input_nested', ['a', 1])).toBe(true);
     expect(accepts(sig, 'output_nested', [1, null, ['x']])).toBe(true);
   });
@@ -239,7 +260,10 @@ describe('test_signature.py', () => {
     expect(system).toContain('less than or equal to: 10');
   });
 
-  notApplicable('test_basic_custom_type', 'custom_types= resolves Python class names in a signature string; tsdspy takes zod schemas');
+  notApplicable(
+    'test_basic_custom_type',
+    'custom_types= resolves Python class names in a signature string; tsdspy takes zod schemas',
+  );
   notApplicable('test_custom_type_from_different_module', 'resolves pathlib.Path from the caller frame; Python only');
 
   awaiting('trust #12', 'test_pep604_union_type_inline', () => {
@@ -249,14 +273,21 @@ describe('test_signature.py', () => {
     expect(accepts(sig, 'output_union', 'a')).toBe(true);
   });
   awaiting('trust #12', 'test_pep604_union_type_inline_equivalence', () => {
-    expect(signature('input: str | None -> output: int | str' as string).equals(signature('input: Optional[str] -> output: Union[int, str]' as string))).toBe(true);
+    expect(
+      signature('input: str | None -> output: int | str' as string).equals(
+        signature('input: Optional[str] -> output: Union[int, str]' as string),
+      ),
+    ).toBe(true);
   });
   awaiting('trust #12', 'test_pep604_union_type_inline_nested', () => {
     const sig = signature('input: str | (int | float) | None -> output: str' as string);
     for (const v of ['a', 1, 1.5, null]) expect(accepts(sig, 'input', v)).toBe(true);
   });
   dspy('test_pep604_union_type_class_nested', () => {
-    const sig = signature({ inputs: { input: z.union([z.string(), z.int(), z.number()]).nullable() }, outputs: { output: z.string() } });
+    const sig = signature({
+      inputs: { input: z.union([z.string(), z.int(), z.number()]).nullable() },
+      outputs: { output: z.string() },
+    });
     for (const v of ['a', 1, 1.5, null]) expect(accepts(sig, 'input', v)).toBe(true);
   });
   dspy('test_pep604_union_type_class_equivalence', () => {
@@ -270,7 +301,10 @@ describe('test_signature.py', () => {
     expect(next.inputFields[0]?.name).toBe('new_input');
     expect(accepts(next, 'input', null)).toBe(true);
   });
-  notApplicable('test_pep604_union_type_with_custom_types', 'custom_types= resolves Python class names; tsdspy takes zod schemas');
+  notApplicable(
+    'test_pep604_union_type_with_custom_types',
+    'custom_types= resolves Python class names; tsdspy takes zod schemas',
+  );
   notApplicable('test_signature_cloudpickle_roundtrip', 'cloudpickle');
   notApplicable('test_predict_cloudpickle_roundtrip', 'cloudpickle');
   void deliberate;
