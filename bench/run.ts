@@ -2,6 +2,7 @@
 import { benchAdapter } from './adapter.js';
 import { benchEngineOverhead, benchFrontier } from './gepa-engine.js';
 import { benchLM } from './lm.js';
+import { benchRetrieval } from './retrieval.js';
 import { benchSandbox } from './sandbox.js';
 
 const benches: Record<string, () => Promise<string> | string> = {
@@ -19,6 +20,15 @@ const benches: Record<string, () => Promise<string> | string> = {
   sandbox: async () => {
     const r = await benchSandbox();
     return `trivial program, pool warm: sandboxed ${r.sandboxMicros.toFixed(0)} µs/call vs in-process ${r.inProcessMicros.toFixed(2)} µs/call (overhead ${(r.sandboxMicros - r.inProcessMicros).toFixed(0)} µs; ${r.spawns} process started)`;
+  },
+  retrieval: async () => {
+    const rows = await benchRetrieval();
+    return rows
+      .map(
+        (r) =>
+          `${r.n.toLocaleString('en-US')} × 384, top-10: one at a time ${r.latencyMs.toFixed(2)} ms/query (${Math.round(r.sequentialQps)} q/s); 256 in flight ${Math.round(r.batchedQps).toLocaleString('en-US')} q/s (target ≥ 1,000 q/s at 10k); index ${Math.round(r.indexMs)} ms`,
+      )
+      .join('\n  ');
   },
   'gepa-engine': async () => {
     const overhead = await benchEngineOverhead();

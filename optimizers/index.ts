@@ -3,6 +3,7 @@ export * from './copro/copro.js';
 export * from './few-shot/bootstrap-few-shot.js';
 export * from './few-shot/labeled-few-shot.js';
 export * from './gepa/index.js';
+export * from './knn/knn-few-shot.js';
 export * from './mipro/mipro.js';
 export * from './mipro/tpe.js';
 export * from './optimizer.js';

@@ -4,6 +4,7 @@ export { exampleInputs } from '../src/data/example.js';
 
 import { TsdspyError } from '../src/errors/index.js';
 import type { AnyModule } from '../src/module/module.js';
+import { inSpan } from '../src/telemetry/otel.js';
 
 /** A training or validation example: an `Example` (its `inputs()` go to the program) or a plain record. */
 export type ExampleLike = Example<object> | Record<string, unknown>;
@@ -58,7 +59,12 @@ export abstract class BaseOptimizer implements Optimizer {
   ): Promise<P> {
     const { trainset, valset } = compileArgs(trainsetOrOptions, maybeValset);
     this.metricCalls = 0;
-    return this.optimize(program, trainset, valset);
+    const attributes = { 'tsdspy.optimizer.name': this.name, 'tsdspy.optimizer.train_size': trainset.length };
+    return inSpan(`tsdspy.optimizer ${this.name}`, { attributes }, async (span) => {
+      const optimized = await this.optimize(program, trainset, valset);
+      span?.setAttribute('tsdspy.optimizer.metric_calls', this.metricCalls);
+      return optimized;
+    });
   }
 
   protected abstract optimize<P extends AnyModule>(

@@ -43,6 +43,15 @@ describe('examples', () => {
     expect(stdout).toContain('Evolved instruction:');
   });
 
+  it('the RAG + GEPA example retrieves with Embeddings, improves offline and labels the run as simulated', async () => {
+    const { stdout } = await tsx('examples/rag-gepa/main.ts');
+    expect(stdout).toContain('SIMULATED RUN');
+    const baseline = Number(/Baseline test score: ([\d.]+)%/.exec(stdout)?.[1]);
+    const final = Number(/Final test score: +([\d.]+)%/.exec(stdout)?.[1]);
+    expect(final).toBeGreaterThan(baseline);
+    expect(stdout).toContain('key names and nouns');
+  });
+
   it('optimizeAnything evolves sandboxed code offline and labels the simulated reflection', async () => {
     const { stdout } = await tsx('examples/optimize-anything/main.ts');
     expect(stdout).toContain('SIMULATED RUN');

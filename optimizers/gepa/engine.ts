@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
 import { GEPAConfigError } from './errors.js';
 import { BudgetExhausted, BudgetedEvaluator, type EvaluationOutcome, RunAborted } from './evaluator.js';
@@ -51,8 +52,25 @@ export interface EngineConfig<D, T, O> {
 }
 
 /** Runs (or resumes) a GEPA optimization and returns its result. */
-export async function runEngine<D, T, O>(config: EngineConfig<D, T, O>): Promise<GEPAResult> {
-  return new Engine(config).run();
+export function runEngine<D, T, O>(config: EngineConfig<D, T, O>): Promise<GEPAResult> {
+  const attributes = {
+    'tsdspy.optimizer.name': 'GEPA',
+    'tsdspy.gepa.train_size': config.train.ids.length,
+    'tsdspy.gepa.val_size': config.val.ids.length,
+    'tsdspy.gepa.seed': config.seed,
+    ...(config.metricCallLimit !== undefined ? { 'tsdspy.gepa.max_metric_calls': config.metricCallLimit } : {}),
+  };
+  return inSpan('tsdspy.optimizer GEPA', { attributes }, async (span) => {
+    const result = await new Engine(config).run();
+    span?.setAttributes({
+      'tsdspy.gepa.candidates': result.candidates.length,
+      'tsdspy.gepa.best_score': result.bestScore,
+      'tsdspy.gepa.metric_calls': result.totalMetricCalls,
+      'tsdspy.gepa.iterations': result.iterations,
+      'tsdspy.gepa.stop_reason': result.stopReason,
+    });
+    return result;
+  });
 }
 
 class Engine<D, T, O> {
@@ -112,9 +130,22 @@ class Engine<D, T, O> {
     return GEPAResult.fromState(this.state, bestIdx, this.config.runDir);
   }
 
-  /** One iteration; returns false when the run must stop (budget or abort hit mid-iteration). */
-  private async iterate(): Promise<boolean> {
+  /** One iteration in its own telemetry span; returns false when the run must stop. */
+  private iterate(): Promise<boolean> {
     const iteration = this.state.iteration + 1;
+    const before = this.state.candidates.length;
+    return inSpan('tsdspy.gepa.iteration', { attributes: { 'tsdspy.gepa.iteration': iteration } }, async (span) => {
+      const keepGoing = await this.iterateOnce(iteration);
+      span?.setAttributes({
+        'tsdspy.gepa.accepted': this.state.candidates.length > before,
+        'tsdspy.gepa.metric_calls': this.state.totalMetricCalls,
+      });
+      return keepGoing;
+    });
+  }
+
+  /** One iteration; returns false when the run must stop (budget or abort hit mid-iteration). */
+  private async iterateOnce(iteration: number): Promise<boolean> {
     const bestBefore = this.state.bestAggregate;
     this.bus.emit({ type: 'iterationStart', iteration });
     let accepted = false;

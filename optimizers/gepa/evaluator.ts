@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
 import { AdapterEvaluationError } from './errors.js';
 import type { EventBus } from './events.js';
@@ -68,7 +69,14 @@ export class BudgetedEvaluator<D, T, O> {
     if (toRun.length > 0) {
       const items = await data.fetch(toRun);
       try {
-        batch = await this.adapter.evaluate(items, candidate, captureTraces);
+        const attributes = {
+          'tsdspy.gepa.dataset': data.name,
+          'tsdspy.gepa.batch_size': toRun.length,
+          'tsdspy.gepa.capture_traces': captureTraces,
+        };
+        batch = await inSpan('tsdspy.gepa.evaluation', { attributes }, async () =>
+          this.adapter.evaluate(items, candidate, captureTraces),
+        );
       } catch (error) {
         this.count(toRun.length);
         throw new AdapterEvaluationError(

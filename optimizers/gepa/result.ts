@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineageDot } from './report/dot.js';
 import type { EngineState } from './state.js';
 import type { Candidate, DataId } from './types.js';
 
@@ -108,6 +109,16 @@ export class GEPAResult {
       bestOutputsValset: state.bestOutputs,
       runDir: runDir ?? null,
       seed: state.seed,
+    });
+  }
+
+  /** The candidate lineage as a Graphviz DOT graph (`dot -Tsvg lineage.dot > lineage.svg`); merges are dashed. */
+  toDot(): string {
+    return lineageDot({
+      parents: this.parents,
+      scores: this.valAggregateScores,
+      bestIdx: this.bestIdx,
+      discoveryEvalCounts: this.discoveryEvalCounts,
     });
   }
 

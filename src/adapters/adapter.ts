@@ -3,6 +3,7 @@ import type { LanguageModel, LMCallConfig, LMRequest, Message, ResponseFormat, U
 import { emit, newCallId } from '../settings/callbacks.js';
 import { currentSettings } from '../settings/settings.js';
 import type { Signature } from '../signature/signature.js';
+import { traceLMCall } from '../telemetry/lm-span.js';
 import { AdapterParseError } from './errors.js';
 import { type FieldView, fieldViews, renderFieldValue, renderValue } from './render.js';
 
@@ -229,12 +230,13 @@ export abstract class TemplateAdapter implements Adapter {
 /** Calls an LM with the settings' `onLMStart`/`onLMEnd` callbacks around it (so every LM call can be observed). */
 export async function callWithCallbacks(lm: LanguageModel, request: LMRequest, predictorName: string) {
   const callbacks = currentSettings().callbacks;
-  if (!callbacks?.length) return lm.call(request);
+  const call = () => traceLMCall(lm, request, predictorName, () => lm.call(request));
+  if (!callbacks?.length) return call();
   const base = { callId: newCallId(), predictorName, request };
   const started = performance.now();
   emit(callbacks, 'onLMStart', base);
   try {
-    const response = await lm.call(request);
+    const response = await call();
     emit(callbacks, 'onLMEnd', { ...base, response, durationMs: performance.now() - started });
     return response;
   } catch (error) {

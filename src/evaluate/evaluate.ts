@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
 import { Module } from '../module/module.js';
+import { inSpan } from '../telemetry/otel.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
 import { type EvaluationRecord, EvaluationResult } from './result.js';
 
@@ -24,6 +25,9 @@ export interface EvaluateOptions<P> {
   /** Keep and print the stack of each error. */
   provideTraceback?: boolean;
 }
+
+/** What Evaluate runs: a module, or a plain (async) function of the example's inputs. */
+export type EvaluatedProgram<I, P> = Module<I, P> | ((inputs: I, options: { signal?: AbortSignal }) => Promise<P> | P);
 
 /** More examples failed than `maxErrors` allows. `partial` holds what completed. */
 export class EvaluationAbortedError extends TsdspyError {
@@ -68,16 +72,25 @@ export class Evaluate<P = object> {
    * Evaluates `program`: a module, or any async function of the example's inputs (DSPy accepts any callable).
    * With an AbortSignal, stops starting examples and returns what completed.
    */
-  async run<I>(
-    program: Module<I, P> | ((inputs: I, options: { signal?: AbortSignal }) => Promise<P> | P),
-    options: { signal?: AbortSignal } = {},
-  ): Promise<EvaluationResult<Data, P>> {
+  run<I>(program: EvaluatedProgram<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
     if (typeof program !== 'function' && !(program instanceof Module)) {
       throw new TsdspyError('Evaluate.run needs a program: a Module or an async function (inputs) => prediction');
     }
+    const attributes = { 'tsdspy.evaluate.devset_size': this.devset.length, 'tsdspy.evaluate.concurrency': this.concurrency };
+    return inSpan('tsdspy.evaluate', { attributes }, async (span) => {
+      const result = await this.runAll(program, options.signal);
+      span?.setAttributes({
+        'tsdspy.evaluate.score': result.score,
+        'tsdspy.evaluate.completed': result.results.length,
+        'tsdspy.evaluate.errors': result.results.filter((r) => r.error !== undefined).length,
+      });
+      return result;
+    });
+  }
+
+  private async runAll<I>(program: EvaluatedProgram<I, P>, signal: AbortSignal | undefined): Promise<EvaluationResult<Data, P>> {
     const call = (inputs: I, callOptions: { signal?: AbortSignal }) =>
       program instanceof Module ? program.call(inputs, callOptions) : program(inputs, callOptions);
-    const { signal } = options;
     const limit = pLimit(this.concurrency);
     const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
     const bar = this.progressBar();

@@ -2,10 +2,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import { emit, newCallId } from '../settings/callbacks.js';
 import { currentSettings } from '../settings/settings.js';
+import { traceModuleCall } from '../telemetry/module-span.js';
 import { runInNamingScope } from './call-context.js';
 import { fromDSPyState, isDSPyState } from './dspy-state.js';
 import {
   applyState,
+  applyStateExtensions,
   dumpProgramState,
   type PredictorState,
   type ProgramState,
@@ -51,7 +53,8 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
   /** Runs the module: callbacks fire, and predictors inside learn their dotted names for traces. */
   async call(inputs: I, options?: CallOptions): Promise<O> {
     const callbacks = currentSettings().callbacks;
-    const run = () => this.forward(inputs, options);
+    const run = () =>
+      traceModuleCall({ module: this, isPredictor: isPredictor(this), inputs }, () => this.forward(inputs, options));
     const names = () => new Map(this.namedPredictors().map(([name, p]) => [p as object, name]));
     if (!callbacks?.length) return runInNamingScope(names, run);
     const base = { callId: newCallId(), module: this, moduleName: this.constructor.name, inputs };
@@ -165,7 +168,9 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
    * StateMismatchError (before changing anything) when names or signatures differ.
    */
   loadState(state: unknown): this {
-    applyState(this, isDSPyState(state) ? fromDSPyState(this, state) : parseProgramState(state));
+    const parsed = isDSPyState(state) ? fromDSPyState(this, state) : parseProgramState(state);
+    applyState(this, parsed);
+    applyStateExtensions(this, parsed.metadata);
     return this;
   }
 

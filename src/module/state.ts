@@ -52,6 +52,29 @@ export function programMetadataOf(program: object): Record<string, unknown> | un
   return programMetadata.get(program);
 }
 
+/**
+ * Behaviour an optimizer attaches to a compiled program beyond its parameters (e.g. KNNFewShot's per-call demo
+ * search), restored by `load()` from the metadata entry of the same name.
+ */
+export type StateExtension = (program: AnyModule, saved: unknown) => void;
+
+const stateExtensions = new Map<string, StateExtension>();
+
+/** Registers how `load()` restores the metadata entry `key` onto a program. */
+export function registerStateExtension(key: string, apply: StateExtension): void {
+  stateExtensions.set(key, apply);
+}
+
+/** Runs the registered extensions for the metadata entries a loaded state carries. */
+export function applyStateExtensions(program: AnyModule, metadata: Record<string, unknown>): void {
+  for (const [key, apply] of stateExtensions) {
+    if (metadata[key] !== undefined) {
+      apply(program, metadata[key]);
+      setProgramMetadata(program, { [key]: metadata[key] });
+    }
+  }
+}
+
 export function dumpProgramState(program: AnyModule, metadata: Record<string, unknown>): ProgramState {
   const predictors: Record<string, PredictorState> = {};
   const predictorNames = new Set<string>();

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Adapter } from '../adapters/adapter.js';
 import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import type { LogLevel } from '../logger/logger.js';
+import type { TelemetrySettings } from '../telemetry/types.js';
 import type { Callback } from './callbacks.js';
 
 export interface Settings {
@@ -14,6 +15,8 @@ export interface Settings {
   hints?: ReadonlyMap<object, string>;
   /** How much the library writes to stderr (default `warn`, or `TSDSPY_LOG_LEVEL`). */
   logLevel?: LogLevel;
+  /** OpenTelemetry spans (when `@opentelemetry/api` is installed); content capture is opt-in. */
+  telemetry?: TelemetrySettings;
 }
 
 let globalSettings: Settings = {};

@@ -29,6 +29,29 @@ export const echo: Responder = (body) => {
   return `echo: ${content}`;
 };
 
+/**
+ * A deterministic bag-of-words vector: each lower-cased word adds 1 at a hashed position. Texts that share words
+ * are close, so retrieval tests have a known right answer.
+ */
+export function wordVector(text: string, dimensions = 64): number[] {
+  const v = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    let h = 2166136261;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
+    v[(h >>> 0) % dimensions] += 1;
+  }
+  return v;
+}
+
+/** OpenAI's /v1/embeddings reply for `wordVector` embeddings; returned out of order to test re-ordering. */
+function embeddingsReply(body: Record<string, unknown>) {
+  const input = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)];
+  const dimensions = Number(body.dimensions ?? 64);
+  const data = input.map((text, index) => ({ object: 'embedding', index, embedding: wordVector(text, dimensions) })).reverse();
+  const tokens = input.reduce((n, t) => n + t.split(/\s+/).length, 0);
+  return { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+}
+
 export class LoopbackServer {
   readonly requests: RecordedRequest[] = [];
   private readonly faults: Fault[] = [];
@@ -108,6 +131,10 @@ export class LoopbackServer {
       if (fault?.kind === 'status') {
         res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
         res.end(JSON.stringify(fault.body ?? { error: { message: `injected ${fault.status}`, type: 'injected' } }));
+        return;
+      }
+      if (req.url?.endsWith('/embeddings')) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(embeddingsReply(body)));
         return;
       }
       const format = req.url?.endsWith('/messages') ? 'anthropic' : 'openai';

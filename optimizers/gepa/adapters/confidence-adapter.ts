@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { callWithCallbacks } from '../../../src/adapters/adapter.js';
 import { TsdspyError } from '../../../src/errors/index.js';
 import { resolveLM } from '../../../src/lm/registry.js';
 import type { Completion, LanguageModel, TokenLogprob } from '../../../src/lm/types.js';
@@ -102,26 +103,30 @@ export class ConfidenceAdapter implements GEPAAdapter<ConfidenceDataInst, Confid
 
   private async classify(systemPrompt: string, data: ConfidenceDataInst): Promise<ConfidenceTrajectory> {
     const { labels, topLogprobs } = this.options;
-    const response = await this.lm.call({
-      messages: [
-        { role: 'system', content: systemPrompt },
-        { role: 'user', content: data.input },
-      ],
-      responseFormat: {
-        type: 'json_schema',
-        name: 'classification',
-        schema: {
-          type: 'object',
-          properties: { label: { type: 'string', enum: [...labels] } },
-          required: ['label'],
-          additionalProperties: false,
+    const response = await callWithCallbacks(
+      this.lm,
+      {
+        messages: [
+          { role: 'system', content: systemPrompt },
+          { role: 'user', content: data.input },
+        ],
+        responseFormat: {
+          type: 'json_schema',
+          name: 'classification',
+          schema: {
+            type: 'object',
+            properties: { label: { type: 'string', enum: [...labels] } },
+            required: ['label'],
+            additionalProperties: false,
+          },
+          strict: true,
         },
-        strict: true,
+        logprobs: true,
+        topLogprobs,
+        temperature: 0,
       },
-      logprobs: true,
-      topLogprobs,
-      temperature: 0,
-    });
+      'gepa.task',
+    );
     const completion = response.completions[0] ?? { text: '' };
     const predicted = readLabel(completion.text, labels);
     const correct = predicted === data.label;

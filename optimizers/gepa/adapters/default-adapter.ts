@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { callWithCallbacks } from '../../../src/adapters/adapter.js';
 import { resolveLM } from '../../../src/lm/registry.js';
 import type { LanguageModel } from '../../../src/lm/types.js';
 import type { Candidate, EvaluationBatch, GEPAAdapter, ReflectiveDataset } from '../types.js';
@@ -69,12 +70,11 @@ export class DefaultAdapter implements GEPAAdapter<DefaultDataInst, DefaultTraje
     const runs = await Promise.all(
       batch.map((data) =>
         this.limit(async () => {
-          const reply = await this.lm.call({
-            messages: [
-              { role: 'system', content: systemPrompt },
-              { role: 'user', content: data.input },
-            ],
-          });
+          const messages = [
+            { role: 'system' as const, content: systemPrompt },
+            { role: 'user' as const, content: data.input },
+          ];
+          const reply = await callWithCallbacks(this.lm, { messages }, 'gepa.task');
           const response = reply.completions[0]?.text ?? '';
           const { score, feedback } = await this.evaluator(data, response);
           return { data, response, score, feedback };

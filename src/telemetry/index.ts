@@ -1,0 +1,1 @@
+export type { TelemetrySettings } from './types.js';
