@@ -53,6 +53,9 @@ export function runtimeBundleCode(): Promise<string> {
       platform: 'node',
       target: 'node20',
       plugins: [stubSDKs],
+      // Optional peer dependencies with native parts are loaded lazily and never used inside the sandbox; when they
+      // are installed (e.g. as dev dependencies) esbuild must not try to bundle their `.node` binaries.
+      external: ['@lancedb/*', '*.node'],
       logLevel: 'silent',
       define: { 'import.meta.url': '"file:///sandbox/tsdspy-runtime.js"' },
     });
