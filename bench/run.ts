@@ -3,6 +3,7 @@ import { benchAdapter } from './adapter.js';
 import { benchEngineOverhead, benchFrontier } from './gepa-engine.js';
 import { benchLM } from './lm.js';
 import { benchRetrieval } from './retrieval.js';
+import { benchRunDir } from './run-dir.js';
 import { benchSandbox } from './sandbox.js';
 
 const benches: Record<string, () => Promise<string> | string> = {
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<string> | string> = {
     const r = await benchSandbox();
     return `trivial program, pool warm: sandboxed ${r.sandboxMicros.toFixed(0)} µs/call vs in-process ${r.inProcessMicros.toFixed(2)} µs/call (overhead ${(r.sandboxMicros - r.inProcessMicros).toFixed(0)} µs; ${r.spawns} process started)`;
   },
+  'run-dir': async () => (await benchRunDir()).join('\n  '),
   retrieval: async () => {
     const rows = await benchRetrieval();
     return rows

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { currentSettings, withSettings } from '../../src/settings/settings.js';
 import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
 import { GEPAConfigError } from './errors.js';
@@ -11,14 +12,18 @@ import type { ReflectionTemplateOption } from './proposers/reflection-prompt.js'
 import { type CandidateProposer, proposeReflective } from './proposers/reflective.js';
 import { GEPAResult } from './result.js';
 import { Rng, seedState } from './rng.js';
-import { EVENTS_FILE, ensureRunDir, readSavedState, STATE_FILE, writeFileAtomic } from './run-dir.js';
+import { describeRun } from './run-dir/config.js';
+import { EventLog } from './run-dir/event-log.js';
+import { EVENTS_FILE, ensureRunDir, STATE_FILE, writeFileAtomic } from './run-dir/files.js';
+import { readSnapshotJSON } from './run-dir/snapshot.js';
 import { type EngineState, mean, parseEngineState, runFingerprint, STATE_FORMAT, STATE_VERSION } from './state.js';
 import type { StopCondition, StopContext } from './stop.js';
 import type { AcceptanceFunction } from './strategies/acceptance.js';
 import type { BatchSampler } from './strategies/batch-sampler.js';
 import { bestIndex, type CandidateSelector } from './strategies/candidate-selection.js';
 import type { ComponentSelector } from './strategies/component-selection.js';
-import type { Candidate, GEPAAdapter } from './types.js';
+import type { Candidate, DataId, GEPAAdapter } from './types.js';
+import { UsageMeter } from './usage.js';
 
 /** Everything the engine needs, already validated and resolved by `optimize`. */
 export interface EngineConfig<D, T, O> {
@@ -79,14 +84,30 @@ class Engine<D, T, O> {
   private frontier!: Frontier;
   private evaluator!: BudgetedEvaluator<D, T, O>;
   private readonly bus: EventBus;
+  private readonly eventLog: EventLog | undefined;
   private readonly started = performance.now();
+  private readonly usage = new UsageMeter();
+  private iterationStarted = { at: 0, metricCalls: 0 };
 
   constructor(private readonly config: EngineConfig<D, T, O>) {
     if (config.runDir) ensureRunDir(config.runDir);
-    this.bus = new EventBus(config.callbacks, config.runDir ? join(config.runDir, EVENTS_FILE) : undefined);
+    this.eventLog = config.runDir ? new EventLog(join(config.runDir, EVENTS_FILE)) : undefined;
+    this.bus = new EventBus(config.callbacks, this.eventLog);
   }
 
-  async run(): Promise<GEPAResult> {
+  /** Runs with a settings callback that counts the LM calls made on the run's behalf (task vs reflection). */
+  run(): Promise<GEPAResult> {
+    const callbacks = currentSettings().callbacks ?? [];
+    return withSettings({ callbacks: [...callbacks, this.usage] }, async () => {
+      try {
+        return await this.runInScope();
+      } finally {
+        this.eventLog?.close();
+      }
+    });
+  }
+
+  private async runInScope(): Promise<GEPAResult> {
     const resumed = this.loadOrCreateState();
     this.rng = new Rng(this.state.rngState);
     this.evaluator = new BudgetedEvaluator(
@@ -106,6 +127,7 @@ class Engine<D, T, O> {
       trainSize: this.config.train.ids.length,
       valSize: this.config.val.ids.length,
       seed: this.config.seed,
+      config: describeRun(this.config),
     });
     if (this.state.candidates.length === 0) await this.evaluateSeed();
 
@@ -147,6 +169,8 @@ class Engine<D, T, O> {
   /** One iteration; returns false when the run must stop (budget or abort hit mid-iteration). */
   private async iterateOnce(iteration: number): Promise<boolean> {
     const bestBefore = this.state.bestAggregate;
+    this.iterationStarted = { at: performance.now(), metricCalls: this.state.totalMetricCalls };
+    this.usage.take();
     this.bus.emit({ type: 'iterationStart', iteration });
     let accepted = false;
     let keepGoing = true;
@@ -176,7 +200,15 @@ class Engine<D, T, O> {
     this.state.iterationsWithoutImprovement =
       this.state.bestAggregate > bestBefore ? 0 : this.state.iterationsWithoutImprovement + 1;
     this.save();
-    this.bus.emit({ type: 'iterationEnd', iteration, accepted });
+    this.bus.emit({
+      type: 'iterationEnd',
+      iteration,
+      accepted,
+      metricCalls: this.state.totalMetricCalls - this.iterationStarted.metricCalls,
+      totalMetricCalls: this.state.totalMetricCalls,
+      lm: this.usage.take(),
+      durationMs: performance.now() - this.iterationStarted.at,
+    });
   }
 
   private async mergeOrReflect(iteration: number): Promise<boolean> {
@@ -188,7 +220,15 @@ class Engine<D, T, O> {
         const proposal = proposeMerge(state, this.frontier, this.rng, config.mergeValOverlapFloor);
         if (proposal) {
           const { parents, candidate, ids, parentSums } = proposal;
-          this.bus.emit({ type: 'mergeAttempted', iteration, parents, ancestor: proposal.ancestor, candidate });
+          this.bus.emit({
+            type: 'mergeAttempted',
+            iteration,
+            parents,
+            ancestor: proposal.ancestor,
+            candidate,
+            ids,
+            parentScores: [this.scoresOn(parents[0], ids), this.scoresOn(parents[1], ids)],
+          });
           const run = await this.evaluator.evaluate(config.val, ids, candidate, false);
           this.bus.emit({ type: 'minibatchEvaluated', iteration, candidateIdx: null, ids, scores: run.scores, role: 'merge' });
           const childSum = run.scores.reduce((a, b) => a + b, 0);
@@ -320,6 +360,13 @@ class Engine<D, T, O> {
     this.save();
   }
 
+  /** Candidate c's validation scores on the given validation ids. */
+  private scoresOn(c: number, ids: readonly DataId[]): number[] {
+    const position = new Map(this.state.valIds.map((id, v) => [id, v]));
+    const scores = this.state.valScores[c] as number[];
+    return ids.map((id) => scores[position.get(id) as number] as number);
+  }
+
   private scoresOf(c: number) {
     return { instance: this.state.valScores[c] as number[], objectives: this.state.valObjectiveScores[c] ?? null };
   }
@@ -354,7 +401,7 @@ class Engine<D, T, O> {
   private loadOrCreateState(): boolean {
     const { config } = this;
     const fingerprint = runFingerprint(config.seedCandidate, config.train.ids, config.val.ids);
-    const saved = config.runDir ? readSavedState(config.runDir) : undefined;
+    const saved = config.runDir ? readSnapshotJSON(config.runDir) : undefined;
     if (saved !== undefined) {
       this.state = parseEngineState(saved, { fingerprint, seed: config.seed }, join(config.runDir as string, STATE_FILE));
       if (config.cacheEvaluation && !this.state.cache) this.state.cache = {};

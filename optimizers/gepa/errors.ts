@@ -20,3 +20,23 @@ export class UnknownComponentError extends TsdspyError {}
 
 /** A run directory that belongs to another run (different seed candidate or data) or another format version. */
 export class RunDirMismatchError extends TsdspyError {}
+
+/**
+ * A run dir file that cannot be used: unreadable, truncated, empty, failing its checksum, or inconsistent.
+ * `file` is the path, `problem` what is wrong with it.
+ */
+export class RunDirCorruptError extends TsdspyError {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Run dir file ${file} is corrupt: ${problem}. Nothing was resumed. Restore the run dir from a backup, or start over with a new runDir.`,
+      options,
+    );
+  }
+}
+
+/** No run dir (or no GEPA state in it) at the given path. */
+export class RunDirNotFoundError extends TsdspyError {}

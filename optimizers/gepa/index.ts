@@ -14,7 +14,7 @@ export type { CandidateProposer } from './proposers/reflective.js';
 export { type LineageInput, lineageDot } from './report/dot.js';
 export { GEPAResult, type GEPAResultJSON } from './result.js';
 export { Rng } from './rng.js';
-export { EVENTS_FILE, STATE_FILE } from './run-dir.js';
+export * from './run-dir/index.js';
 export * from './stop.js';
 export * from './strategies/index.js';
 export * from './types.js';

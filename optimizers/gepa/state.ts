@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunDirMismatchError } from './errors.js';
+import { RunDirCorruptError, RunDirMismatchError } from './errors.js';
 import type { Candidate, DataId } from './types.js';
 
 export const STATE_FORMAT = 'tsdspy.gepa-state';
@@ -83,8 +83,8 @@ export function runFingerprint(seedCandidate: Candidate, trainIds: readonly Data
   return fingerprintOf(JSON.stringify([candidateKey(seedCandidate), trainIds, valIds]));
 }
 
-/** Validates a state read from disk and checks it belongs to this run. */
-export function parseEngineState(raw: unknown, expected: { fingerprint: string; seed: number }, where: string): EngineState {
+/** Validates the shape and the consistency of a state read from disk (`where` names the file in errors). */
+export function validateEngineState(raw: unknown, where: string): EngineState {
   const format = (raw as { format?: unknown; version?: unknown } | null) ?? {};
   if (format.format !== STATE_FORMAT || format.version !== STATE_VERSION) {
     throw new RunDirMismatchError(
@@ -92,8 +92,62 @@ export function parseEngineState(raw: unknown, expected: { fingerprint: string; 
     );
   }
   const parsed = engineStateSchema.safeParse(raw);
-  if (!parsed.success) throw new RunDirMismatchError(`${where} is corrupt: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new RunDirCorruptError(where, `not a valid state: ${z.prettifyError(parsed.error)}`);
   const state = parsed.data as EngineState;
+  const problem = inconsistency(state);
+  if (problem) throw new RunDirCorruptError(where, `inconsistent state: ${problem}`);
+  return state;
+}
+
+/** What makes a well-formed state impossible (counts, lengths, parents, sums), or undefined when it is consistent. */
+function inconsistency(s: EngineState): string | undefined {
+  const n = s.candidates.length;
+  const counts = { iteration: s.iteration, totalMetricCalls: s.totalMetricCalls, numFullValEvals: s.numFullValEvals };
+  for (const [name, value] of Object.entries(counts)) {
+    if (!Number.isInteger(value) || value < 0) return `${name} is ${value}, not a non-negative integer`;
+  }
+  if (s.reflectionCost < 0 || s.iterationsWithoutImprovement < 0) return 'a negative counter';
+  if (s.merge.due < 0 || s.merge.tested < 0) return 'a negative merge counter';
+  const perCandidate = {
+    parents: s.parents,
+    valScores: s.valScores,
+    valObjectiveScores: s.valObjectiveScores,
+    aggregates: s.aggregates,
+    discoveryEvalCounts: s.discoveryEvalCounts,
+    componentCursor: s.componentCursor,
+  };
+  for (const [name, list] of Object.entries(perCandidate)) {
+    if (list.length !== n) return `${n} candidates but ${list.length} entries in ${name}`;
+  }
+  if (n > 0 && s.numFullValEvals < n) return `${n} candidates but only ${s.numFullValEvals} full validation runs`;
+  const width = s.valIds.length;
+  for (let c = 0; c < n; c++) {
+    const parents = s.parents[c] as number[];
+    if (parents.some((p) => !Number.isInteger(p) || p < 0 || p >= c))
+      return `candidate ${c} has parents [${parents}] out of range`;
+    const scores = s.valScores[c] as number[];
+    if (scores.length !== width) return `candidate ${c} has ${scores.length} validation scores for ${width} validation ids`;
+    if (scores.some((x) => !Number.isFinite(x))) return `candidate ${c} has a non-finite validation score`;
+    const objectives = s.valObjectiveScores[c];
+    if (objectives && objectives.length !== width)
+      return `candidate ${c} has ${objectives.length} objective scores for ${width} ids`;
+    if (Math.abs((s.aggregates[c] as number) - mean(scores)) > 1e-9)
+      return `candidate ${c}'s aggregate is not the mean of its scores`;
+    const discovered = s.discoveryEvalCounts[c] as number;
+    if (discovered < 0 || discovered > s.totalMetricCalls) return `candidate ${c} discovered at ${discovered} metric calls`;
+  }
+  if (s.sampler && (s.sampler.cursor < 0 || s.sampler.cursor > s.sampler.order.length)) return 'sampler cursor out of range';
+  if (s.bestOutputs) {
+    if (s.bestOutputs.length !== width) return `bestOutputs has ${s.bestOutputs.length} entries for ${width} ids`;
+    if (s.bestOutputs.some((list) => list.some((o) => o.candidate < 0 || o.candidate >= n)))
+      return 'bestOutputs names a missing candidate';
+  }
+  return undefined;
+}
+
+/** Validates a state read from disk and checks it belongs to this run. */
+export function parseEngineState(raw: unknown, expected: { fingerprint: string; seed: number }, where: string): EngineState {
+  const state = validateEngineState(raw, where);
   if (state.fingerprint !== expected.fingerprint) {
     throw new RunDirMismatchError(
       `${where} belongs to a different run (other seed candidate or data). Use a new runDir, or pass the same seedCandidate, trainset and valset to resume.`,

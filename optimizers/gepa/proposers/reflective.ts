@@ -1,7 +1,7 @@
 import type { ResolvedData } from '../data.js';
 import { UnknownComponentError } from '../errors.js';
 import type { BudgetedEvaluator } from '../evaluator.js';
-import type { EventBus } from '../events.js';
+import type { EventBus, ReflectionExchange } from '../events.js';
 import type { Frontier } from '../frontier.js';
 import type { Rng } from '../rng.js';
 import type { EngineState } from '../state.js';
@@ -82,7 +82,7 @@ export async function proposeReflective<D, T, O>(ctx: ReflectiveContext<D, T, O>
   });
   const evalBatch = parentRun.batch as EvaluationBatch<T, O>;
   const reflectiveDataset = await ctx.adapter.makeReflectiveDataset(parent, evalBatch, components);
-  const texts = await proposeTexts(ctx, parent, reflectiveDataset, components, evalBatch);
+  const { texts, proposer, reflections } = await proposeTexts(ctx, parent, reflectiveDataset, components, evalBatch);
   for (const name of Object.keys(texts)) {
     if (!(name in parent)) {
       throw new UnknownComponentError(
@@ -90,7 +90,15 @@ export async function proposeReflective<D, T, O>(ctx: ReflectiveContext<D, T, O>
       );
     }
   }
-  bus.emit({ type: 'proposal', iteration, parentIdx, components, texts });
+  bus.emit({
+    type: 'proposal',
+    iteration,
+    parentIdx,
+    components,
+    texts,
+    proposer,
+    ...(reflections.length ? { reflections } : {}),
+  });
   const candidate = { ...parent, ...texts };
 
   const childRun = await ctx.evaluator.evaluate(ctx.train, ids, candidate, false);
@@ -104,18 +112,22 @@ async function proposeTexts<D, T, O>(
   dataset: ReflectiveDataset,
   components: readonly string[],
   evalBatch: EvaluationBatch<T, O>,
-): Promise<Record<string, string>> {
+): Promise<{ texts: Record<string, string>; proposer: 'reflection' | 'adapter' | 'custom'; reflections: ReflectionExchange[] }> {
   if (ctx.customProposer) {
-    return ctx.customProposer({
+    const texts = await ctx.customProposer({
       candidate: parent,
       reflectiveDataset: dataset,
       componentsToUpdate: components,
       evalBatch: evalBatch as EvaluationBatch,
       rng: ctx.rng,
     });
+    return { texts, proposer: 'custom', reflections: [] };
   }
-  if (ctx.adapter.proposeNewTexts) return ctx.adapter.proposeNewTexts(parent, dataset, components);
+  if (ctx.adapter.proposeNewTexts) {
+    return { texts: await ctx.adapter.proposeNewTexts(parent, dataset, components), proposer: 'adapter', reflections: [] };
+  }
   const texts: Record<string, string> = {};
+  const reflections: ReflectionExchange[] = [];
   for (const component of components) {
     const prompt = buildReflectionPrompt(
       templateFor(ctx.template, component),
@@ -125,6 +137,7 @@ async function proposeTexts<D, T, O>(
     const reply = await ctx.reflect(prompt);
     ctx.state.reflectionCost += reply.cost;
     texts[component] = extractFencedText(reply.text);
+    reflections.push({ component, prompt, reply: reply.text, cost: reply.cost });
   }
-  return texts;
+  return { texts, proposer: 'reflection', reflections };
 }
