@@ -18,5 +18,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     noExternal: ['p-limit'],
+    // Commands load the library through the package (dist/index.js), the same instance user modules import.
+    external: ['tsdspy'],
   },
 ]);

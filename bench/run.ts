@@ -1,5 +1,6 @@
 /** Runs every benchmark and prints one line per result. `npm run bench [name]` runs one. */
 import { benchAdapter } from './adapter.js';
+import { benchDistributed } from './distributed.js';
 import { benchEngineOverhead, benchFrontier } from './gepa-engine.js';
 import { benchLM } from './lm.js';
 import { benchRetrieval } from './retrieval.js';
@@ -16,6 +17,17 @@ const benches: Record<string, () => Promise<string> | string> = {
     return [
       `1,000 calls, 100 ms latency, concurrency 64: ${Math.round(r.wallMs)} ms vs ideal ${Math.round(r.idealMs)} ms = ${r.ratio.toFixed(3)}× (target ≤ 1.15×)`,
       `cache-hit path: ${Math.round(r.hitsPerSecond).toLocaleString('en-US')} calls/s (target ≥ 100,000/s)`,
+    ].join('\n  ');
+  },
+  distributed: async () => {
+    const r = await benchDistributed();
+    const line = (name: string, times: Record<number, number>) =>
+      `${name}: ${[1, 2, 4].map((n) => `${n} worker${n > 1 ? 's' : ''} ${Math.round(times[n] as number)} ms`).join(', ')}; speed-up ×${((times[1] as number) / (times[2] as number)).toFixed(2)} (2) ×${((times[1] as number) / (times[4] as number)).toFixed(2)} (4)`;
+    return [
+      line('I/O-bound, 48 jobs × 100 ms, 4 jobs per worker', r.io) +
+        ` (ideal ${[1, 2, 4].map((n) => r.ioIdealMs[n]).join(' / ')} ms; target ×≥1.8 with 2)`,
+      line(`CPU-bound, 24 jobs × 50 ms busy, ${r.cores} cores`, r.cpu),
+      `per-job overhead on local Redis: ${r.overheadMs.toFixed(2)} ms one at a time (target < 2 ms), ${r.pipelinedMsPerJob.toFixed(2)} ms/job pipelined through one worker; in-process call ${(r.inProcessMs * 1000).toFixed(1)} µs`,
     ].join('\n  ');
   },
   sandbox: async () => {

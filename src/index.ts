@@ -2,6 +2,7 @@ export { z } from 'zod';
 export * from '../modules/index.js';
 export * from '../optimizers/index.js';
 export * from './adapters/index.js';
+export * from './backends/index.js';
 export * from './data/index.js';
 export * from './errors/index.js';
 export * from './evaluate/index.js';

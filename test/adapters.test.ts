@@ -54,9 +54,9 @@ describe('ChatAdapter parsing', () => {
     expect(adapter.parse(sig, reply)).toEqual({ n: 1200, f: 3.5, b: true, e: 'No', l: ['alpha', 'beta'], m: [1, 2] });
   });
 
-  it('ignores text after the completed marker and keeps the first occurrence of a field', () => {
+  it('ignores text after the completed marker and keeps the last occurrence of a field', () => {
     const sig = signature('x -> a');
-    expect(adapter.parse(sig, '[[ ## a ## ]]\nfirst\n[[ ## a ## ]]\nsecond')).toEqual({ a: 'first' });
+    expect(adapter.parse(sig, '[[ ## a ## ]]\nfirst\n[[ ## a ## ]]\nsecond')).toEqual({ a: 'second' });
     expect(adapter.parse(sig, '[[ ## a ## ]]\nkept\n[[ ## completed ## ]]\n[[ ## a ## ]]\nlater')).toEqual({ a: 'kept' });
   });
 

@@ -360,12 +360,13 @@ describe('cache', () => {
         '-e',
         `
         import { LM } from 'tsdspy';
-        const lm = new LM('openai/gpt-4.1-mini', { apiKey: 'k', baseURL: ${JSON.stringify(server.openaiBaseURL)}, cacheDir: ${JSON.stringify(cacheDir)} });
+        const lm = new LM('openai/gpt-4.1-mini', { apiKey: ${JSON.stringify(KEY)}, baseURL: ${JSON.stringify(server.openaiBaseURL)}, cacheDir: ${JSON.stringify(cacheDir)} });
         const r = await lm.call({ messages: [{ role: 'user', content: 'disk' }] });
         console.log(JSON.stringify({ cached: r.cached, text: r.completions[0].text }));
       `,
       ],
-      { encoding: 'utf8', cwd: process.cwd() },
+      // Same endpoint and key, so the entry is shared; a timeout keeps a cache miss from deadlocking on the server.
+      { encoding: 'utf8', cwd: process.cwd(), timeout: 60_000 },
     );
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual({ cached: true, text: 'echo: disk' });

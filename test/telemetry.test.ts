@@ -152,7 +152,8 @@ describe('LM spans', () => {
   const lm = () => new LM('openai/gpt-4.1-mini', { apiKey: SECRET, baseURL: server.openaiBaseURL, cache: false });
 
   it('follow the GenAI semantic conventions and carry no content by default', async () => {
-    await withSettings({ lm: lm() }, () => new Predict('question -> answer').call({ question: 'hello' }));
+    // The loopback server echoes the prompt, which holds no answer: the span is what matters here.
+    await withSettings({ lm: lm() }, () => new Predict('question -> answer').call({ question: 'hello' }).catch(() => undefined));
     const span = named('chat ')[0] as ReadableSpan;
     expect(span.name).toBe('chat gpt-4.1-mini');
     expect(span.kind).toBe(2); // CLIENT

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { BackendError } from '../../src/backends/errors.js';
 import { currentSettings, withSettings } from '../../src/settings/settings.js';
 import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
@@ -183,8 +184,10 @@ class Engine<D, T, O> {
         keepGoing = false;
       } else {
         const message = error instanceof Error ? error.message : String(error);
-        this.bus.emit({ type: 'error', iteration, message, willContinue: !this.config.raiseOnException });
-        if (this.config.raiseOnException) {
+        // A failing backend fails every later iteration too: stop whatever raiseOnException says.
+        const fatal = this.config.raiseOnException || error instanceof BackendError;
+        this.bus.emit({ type: 'error', iteration, message, willContinue: !fatal });
+        if (fatal) {
           this.state.stopReason = `error: ${message}`;
           this.finishIteration(iteration, bestBefore, accepted);
           throw error;

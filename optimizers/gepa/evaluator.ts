@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { BackendError } from '../../src/backends/errors.js';
 import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
 import { AdapterEvaluationError } from './errors.js';
@@ -74,10 +75,13 @@ export class BudgetedEvaluator<D, T, O> {
           'tsdspy.gepa.batch_size': toRun.length,
           'tsdspy.gepa.capture_traces': captureTraces,
         };
+        const context = { dataset: data.name, ids: toRun, metricCallsBefore: this.state.totalMetricCalls };
         batch = await inSpan('tsdspy.gepa.evaluation', { attributes }, async () =>
-          this.adapter.evaluate(items, candidate, captureTraces),
+          this.adapter.evaluate(items, candidate, captureTraces, context),
         );
       } catch (error) {
+        // The backend failed (no workers, module not loadable, Redis gone): nothing was recorded, nothing counted.
+        if (error instanceof BackendError) throw error;
         this.count(toRun.length);
         throw new AdapterEvaluationError(
           `${this.adapterName()}.evaluate threw on batch [${toRun.join(', ')}]: ${error instanceof Error ? error.message : String(error)}`,

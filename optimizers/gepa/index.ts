@@ -2,6 +2,7 @@ export * from './adapters/confidence-adapter.js';
 export * from './adapters/default-adapter.js';
 export * from './anything/index.js';
 export type { ResolvedData } from './data.js';
+export * from './distributed/index.js';
 export * from './errors.js';
 export * from './events.js';
 export { type CandidateScores, Frontier, type FrontierType, nonDominatedCounts } from './frontier.js';

@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import { type EvaluationBackend, withBackend } from '../../src/backends/backend.js';
 import type { LanguageModel } from '../../src/lm/types.js';
 import { DefaultAdapter, type DefaultDataInst, type DefaultEvaluator } from './adapters/default-adapter.js';
 import { resolveData } from './data.js';
+import { RemoteAdapter } from './distributed/remote-adapter.js';
+import { remoteAnythingAdapter, remoteModuleAdapter } from './distributed/remote-adapters.js';
+import { runKey } from './distributed/run-key.js';
 import { runEngine } from './engine.js';
 import { GEPAConfigError } from './errors.js';
 import type { GEPACallback } from './events.js';
@@ -48,6 +52,8 @@ export interface EngineOptions {
   displayProgress?: boolean;
   /** false: an iteration whose adapter or proposer throws is logged and discarded, and the run goes on. */
   raiseOnException?: boolean;
+  /** Run the metric calls on workers (e.g. `redisBackend(...)`); see docs/distributed.md. */
+  backend?: EvaluationBackend;
 }
 
 export interface OptimizeOptions<D, T = unknown, O = unknown> extends EngineOptions {
@@ -93,6 +99,10 @@ export async function optimize<D, T = unknown, O = unknown>(options: OptimizeOpt
     if (typeof text !== 'string') throw new GEPAConfigError(`seedCandidate.${name} must be a string`);
   }
   const adapter = resolveAdapter(options);
+  if (options.backend) {
+    const backend = options.backend;
+    return withBackend(backend, () => optimize({ ...options, backend: undefined, adapter }));
+  }
   validateReflectionTemplate(options.reflectionPromptTemplate, components);
   const reflect = resolveReflect(options, adapter);
   const stopConditions = [
@@ -149,6 +159,25 @@ function pickScalars(options: object): Record<string, unknown> {
 }
 
 function resolveAdapter<D, T, O>(options: OptimizeOptions<D, T, O>): GEPAAdapter<D, T, O> {
+  const { backend } = options;
+  if (backend) {
+    if (options.adapter instanceof RemoteAdapter) return options.adapter;
+    const key = runKey(options.runDir, options.seedCandidate, options.seed);
+    if (options.adapter) return remoteModuleAdapter(backend, key, options.adapter);
+    if (options.taskLM) {
+      throw new GEPAConfigError(
+        'With a backend, the workers evaluate: export an `evaluator(candidate, example)` (or an `adapter`) from the backend module instead of passing taskLM',
+      );
+    }
+    const remote = remoteAnythingAdapter(backend, key, {
+      stringArtifact: false,
+      singleTask: false,
+      failureScore: 0,
+      maxSideInfoChars: 4000,
+    });
+    // The module's evaluator sees data instances as the engine holds them.
+    return remote as unknown as GEPAAdapter<D, T, O>;
+  }
   if (options.adapter) return options.adapter;
   if (!options.taskLM) {
     throw new GEPAConfigError('Give an adapter, or a taskLM to optimize a system prompt with the built-in DefaultAdapter');

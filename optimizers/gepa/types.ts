@@ -25,6 +25,15 @@ export interface EvaluationBatch<Trajectory = unknown, Output = unknown> {
 export type ReflectiveRecord = Record<string, unknown>;
 export type ReflectiveDataset = Record<string, ReflectiveRecord[]>;
 
+/** Where an evaluation sits in the run; lets a distributed adapter give its jobs ids that a resumed run reproduces. */
+export interface EvaluationContext {
+  /** `train` or `val`. */
+  dataset: string;
+  ids: readonly DataId[];
+  /** Metric calls recorded before this evaluation (the same on a resumed run at the same point). */
+  metricCallsBefore: number;
+}
+
 /**
  * Connects the engine to the system being optimized. `evaluate` runs the system with a candidate's texts;
  * `makeReflectiveDataset` turns the traced run into per-component records for reflection.
@@ -34,6 +43,7 @@ export interface GEPAAdapter<DataInst, Trajectory = unknown, Output = unknown> {
     batch: readonly DataInst[],
     candidate: Candidate,
     captureTraces: boolean,
+    context?: EvaluationContext,
   ): Promise<EvaluationBatch<Trajectory, Output>> | EvaluationBatch<Trajectory, Output>;
   makeReflectiveDataset(
     candidate: Candidate,

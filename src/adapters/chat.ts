@@ -49,7 +49,8 @@ export interface ChatAdapterOptions extends AdapterOptions {
   useJSONFallback?: boolean;
 }
 
-const MARKER = /\[\[ ## ([A-Za-z_][A-Za-z0-9_]*) ## \]\]/g;
+/** A field marker at the start of a line (leading spaces allowed, as LMs indent). */
+const MARKER = /^[ \t]*\[\[ ## ([A-Za-z_][A-Za-z0-9_]*) ## \]\]/gm;
 
 /**
  * The default adapter: fields delimited by `[[ ## name ## ]]` markers, closed by `[[ ## completed ## ]]`.
@@ -95,17 +96,23 @@ export class ChatAdapter extends TemplateAdapter {
   }
 }
 
-/** Splits a reply on field markers; the first occurrence of a field wins, text after `completed` is ignored. */
+/**
+ * Splits a reply on field markers. Only a marker at the start of a line counts (a marker quoted mid-sentence is text),
+ * the reply ends at the last `completed` marker, and when a field's marker repeats the last occurrence wins: reasoning
+ * that quotes `[[ ## answer ## ]] …` before the real answer does not decide the answer.
+ */
 function splitSections(reply: string): Map<string, string> {
   const sections = new Map<string, string>();
   const matches = [...reply.matchAll(MARKER)];
-  for (let i = 0; i < matches.length; i++) {
-    const match = matches[i] as RegExpExecArray;
+  const completed = matches.findLastIndex((m) => m[1] === 'completed');
+  const live = completed === -1 ? matches : matches.slice(0, completed + 1);
+  for (let i = 0; i < live.length; i++) {
+    const match = live[i] as RegExpExecArray;
     const name = match[1] as string;
-    if (name === 'completed') break;
+    if (name === 'completed') continue;
     const start = match.index + match[0].length;
-    const end = i + 1 < matches.length ? (matches[i + 1] as RegExpExecArray).index : reply.length;
-    if (!sections.has(name)) sections.set(name, reply.slice(start, end).trim());
+    const end = i + 1 < live.length ? (live[i + 1] as RegExpExecArray).index : reply.length;
+    sections.set(name, reply.slice(start, end).trim());
   }
   return sections;
 }

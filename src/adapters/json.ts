@@ -79,15 +79,39 @@ export class JSONAdapter extends TemplateAdapter {
   }
 }
 
-/** The first top-level JSON object in a reply, also when fenced or surrounded by prose. */
+/**
+ * The JSON object of a reply, also when fenced or surrounded by prose. When the reply holds several top-level objects
+ * (an LM that echoes an input containing JSON, then answers), the last one that parses wins.
+ */
 function extractJsonObject(reply: string): Record<string, unknown> | undefined {
   const direct = parseJsonLoose(reply);
   if (isRecord(direct)) return direct;
-  const start = reply.indexOf('{');
-  const end = reply.lastIndexOf('}');
-  if (start === -1 || end <= start) return undefined;
-  const value = parseJsonLoose(reply.slice(start, end + 1));
-  return isRecord(value) ? value : undefined;
+  const spans = topLevelObjects(reply);
+  for (let i = spans.length - 1; i >= 0; i--) {
+    const [start, end] = spans[i] as [number, number];
+    const value = parseJsonLoose(reply.slice(start, end));
+    if (isRecord(value)) return value;
+  }
+  return undefined;
+}
+
+/** `[start, end)` of every balanced top-level `{…}` in `text`, skipping braces inside JSON strings. */
+function topLevelObjects(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"' && depth > 0) inString = true;
+    else if (ch === '{') {
+      if (depth++ === 0) start = i;
+    } else if (ch === '}' && depth > 0 && --depth === 0) spans.push([start, i + 1]);
+  }
+  return spans;
 }
 
 /** A key the reply holds; `null` only counts for a nullable field (elsewhere it means "left out"). */

@@ -2,6 +2,18 @@ import { typeLabel, valueKind } from '../signature/describe-type.js';
 import { type Field, unwrapSchema } from '../signature/field.js';
 import { fieldConstraints, promptJsonSchema, pythonStyleJson } from './prompt-schema.js';
 
+/**
+ * Anything shaped like a field marker (`[[ ## answer ## ]]`, also with other spacing) inside a value. Values are
+ * hostile: a marker inside a user's question must not become a live marker that an echoing LM turns into a parseable
+ * injected answer.
+ */
+const MARKER_LIKE = /\[\[(\s*##\s*[^\]\n]*?\s*##\s*)\]\]/g;
+
+/** Defuses field markers inside a value (`[[ ## a ## ]]` → `[ [ ## a ## ] ]`); never reversed. */
+export function escapeMarkers(text: string): string {
+  return text.replace(MARKER_LIKE, '[ [$1] ]');
+}
+
 /** How a value is written into a prompt: strings as they are, everything else as JSON. */
 export function renderValue(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -10,12 +22,13 @@ export function renderValue(value: unknown): string {
 }
 
 /**
- * A field's value as DSPy writes it: a list given to a string field becomes numbered `[1] «…»` items (one item is
- * just `«…»`, none is `N/A`); anything else as {@link renderValue}.
+ * A value as written into a prompt's field block, as DSPy writes it: a list given to a string field becomes numbered
+ * `[1] «…»` items (one item is just `«…»`, none is `N/A`); anything else as {@link renderValue}. Field markers
+ * inside the value are defused.
  */
 export function renderFieldValue(field: Field | undefined, value: unknown): string {
-  if (Array.isArray(value) && field && valueKind(field.schema) === 'string') return numberedItems(value);
-  return renderValue(value);
+  if (Array.isArray(value) && field && valueKind(field.schema) === 'string') return escapeMarkers(numberedItems(value));
+  return escapeMarkers(renderValue(value));
 }
 
 function numberedItems(items: readonly unknown[]): string {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { registerWorkerCommand } from './commands/worker.js';
 
 /** The package version, read from the nearest package.json above this file (src/cli or dist). */
 function packageVersion(): string {
@@ -27,5 +28,6 @@ export function buildCli(): Command {
     .description('Inspect and operate tsdspy optimization runs.')
     .version(packageVersion())
     .showHelpAfterError();
+  registerWorkerCommand(program);
   return program;
 }

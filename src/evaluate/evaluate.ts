@@ -1,18 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import pLimit from 'p-limit';
+import { type EvaluationBackend, withBackend } from '../backends/backend.js';
+import { portableState, toPortableExample } from '../backends/transport.js';
 import { type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
 import { Module } from '../module/module.js';
 import { inSpan } from '../telemetry/otel.js';
+import { describeFailure } from './failure.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
+import { EVALUATE_JOB, type EvaluateJobPayload, recordFromJob } from './remote.js';
 import { type EvaluationRecord, EvaluationResult } from './result.js';
 
 type Data = Record<string, unknown>;
 
 export interface EvaluateOptions<P> {
   devset: ReadonlyArray<Example<object> | Data>;
-  metric: Metric<Data, P>;
-  /** Examples evaluated at once (default 8). */
+  /** Required unless a `backend` runs the examples (then the workers' module exports `metric`). */
+  metric?: Metric<Data, P>;
+  /**
+   * Run each example on workers instead of in this process: the module's `program` (loaded with the state of the
+   * program given to `run`, if any) and its `metric`. See docs/distributed.md.
+   */
+  backend?: EvaluationBackend;
+  /** Examples evaluated at once (default 8; with a backend, the backend's concurrency). */
   concurrency?: number;
   /** A progress bar on a TTY (never in CI or when output is piped). Default true. */
   displayProgress?: boolean;
@@ -45,7 +56,8 @@ export class EvaluationAbortedError extends TsdspyError {
  */
 export class Evaluate<P = object> {
   readonly devset: ReadonlyArray<Example<object> | Data>;
-  readonly metric: Metric<Data, P>;
+  readonly metric: Metric<Data, P> | undefined;
+  readonly backend: EvaluationBackend | undefined;
   readonly concurrency: number;
   readonly displayProgress: boolean;
   readonly displayTable: number;
@@ -54,11 +66,14 @@ export class Evaluate<P = object> {
   readonly provideTraceback: boolean;
 
   constructor(options: EvaluateOptions<P>) {
-    if (typeof options.metric !== 'function')
-      throw new TsdspyError('Evaluate needs a metric function (example, prediction) => score');
+    if (typeof options.metric !== 'function' && !options.backend)
+      throw new TsdspyError(
+        'Evaluate needs a metric function (example, prediction) => score, or a backend whose module exports one',
+      );
     this.devset = options.devset;
     this.metric = options.metric;
-    this.concurrency = options.concurrency ?? 8;
+    this.backend = options.backend;
+    this.concurrency = options.concurrency ?? (options.backend ? Number.MAX_SAFE_INTEGER : 8);
     this.displayProgress = options.displayProgress ?? true;
     this.displayTable = options.displayTable ?? 0;
     this.maxErrors = options.maxErrors ?? Number.POSITIVE_INFINITY;
@@ -71,9 +86,10 @@ export class Evaluate<P = object> {
   /**
    * Evaluates `program`: a module, or any async function of the example's inputs (DSPy accepts any callable).
    * With an AbortSignal, stops starting examples and returns what completed.
+   * With a backend, `run()` evaluates the workers' module program; `run(program)` sends the program's state along.
    */
-  run<I>(program: EvaluatedProgram<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
-    if (typeof program !== 'function' && !(program instanceof Module)) {
+  run<I>(program?: EvaluatedProgram<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
+    if (program !== undefined && typeof program !== 'function' && !(program instanceof Module)) {
       throw new TsdspyError('Evaluate.run needs a program: a Module or an async function (inputs) => prediction');
     }
     const attributes = { 'tsdspy.evaluate.devset_size': this.devset.length, 'tsdspy.evaluate.concurrency': this.concurrency };
@@ -88,9 +104,70 @@ export class Evaluate<P = object> {
     });
   }
 
-  private async runAll<I>(program: EvaluatedProgram<I, P>, signal: AbortSignal | undefined): Promise<EvaluationResult<Data, P>> {
-    const call = (inputs: I, callOptions: { signal?: AbortSignal }) =>
-      program instanceof Module ? program.call(inputs, callOptions) : program(inputs, callOptions);
+  private runAll<I>(
+    program: EvaluatedProgram<I, P> | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<EvaluationResult<Data, P>> {
+    const { backend } = this;
+    if (backend) {
+      if (typeof program === 'function') {
+        throw new TsdspyError('Evaluate with a backend runs modules on workers; a plain function cannot be sent there');
+      }
+      return withBackend(backend, () => this.evaluateAll(this.remoteRunner(backend, program), signal));
+    }
+    if (!program) throw new TsdspyError('Evaluate.run needs the program to evaluate (or a backend whose module exports one)');
+    return this.evaluateAll((item, index) => this.runLocally(program, item, index, signal), signal);
+  }
+
+  private async runLocally<I>(
+    program: EvaluatedProgram<I, P>,
+    item: Example<object> | Data,
+    index: number,
+    signal: AbortSignal | undefined,
+  ): Promise<EvaluationRecord<Data, P> | undefined> {
+    const example = exampleData(item);
+    const inputs = exampleInputs(item) as I;
+    try {
+      const options = signal ? { signal } : {};
+      const prediction = await (program instanceof Module ? program.call(inputs, options) : program(inputs, options));
+      try {
+        return {
+          index,
+          example,
+          prediction,
+          ...normalizeMetricResult(await (this.metric as Metric<Data, P>)(example, prediction)),
+        };
+      } catch (error) {
+        return this.failure(index, example, error, prediction);
+      }
+    } catch (error) {
+      if (signal?.aborted) return undefined;
+      return this.failure(index, example, error);
+    }
+  }
+
+  /** Each example becomes one job; its id is unique to this run, so a rerun never reuses another run's results. */
+  private remoteRunner<I>(backend: EvaluationBackend, program: Module<I, P> | undefined) {
+    const runId = randomUUID().slice(0, 12);
+    const state = program ? portableState(program) : undefined;
+    return async (item: Example<object> | Data, index: number): Promise<EvaluationRecord<Data, P>> => {
+      const payload: EvaluateJobPayload = {
+        example: toPortableExample(item),
+        ...(state ? { state } : {}),
+        failureScore: this.failureScore,
+        provideTraceback: this.provideTraceback,
+      };
+      const [result] = await backend.run([{ id: `ev-${runId}-${index}`, kind: EVALUATE_JOB, payload }]);
+      const record = recordFromJob<P>(index, exampleData(item), result as NonNullable<typeof result>);
+      if (record.stack) process.stderr.write(`Example ${index} failed on worker ${record.workerId}:\n${record.stack}\n`);
+      return record;
+    };
+  }
+
+  private async evaluateAll(
+    evaluateOne: (item: Example<object> | Data, index: number) => Promise<EvaluationRecord<Data, P> | undefined>,
+    signal: AbortSignal | undefined,
+  ): Promise<EvaluationResult<Data, P>> {
     const limit = pLimit(this.concurrency);
     const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
     const bar = this.progressBar();
@@ -106,22 +183,10 @@ export class Evaluate<P = object> {
             aborted ||= signal?.aborted === true;
             return;
           }
-          const example = exampleData(item);
-          const inputs = exampleInputs(item) as I;
-          let record: EvaluationRecord<Data, P>;
-          try {
-            const prediction = await call(inputs, signal ? { signal } : {});
-            try {
-              record = { index, example, prediction, ...normalizeMetricResult(await this.metric(example, prediction)) };
-            } catch (error) {
-              record = this.failure(index, example, error, prediction);
-            }
-          } catch (error) {
-            if (signal?.aborted) {
-              aborted = true;
-              return;
-            }
-            record = this.failure(index, example, error);
+          const record = await evaluateOne(item, index);
+          if (!record) {
+            aborted = true;
+            return;
           }
           if (record.error !== undefined) {
             errors++;
@@ -147,17 +212,9 @@ export class Evaluate<P = object> {
   }
 
   private failure(index: number, example: Data, error: unknown, prediction?: P): EvaluationRecord<Data, P> {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const stack = error instanceof Error ? error.stack : undefined;
-    if (this.provideTraceback && stack) process.stderr.write(`Example ${index} failed:\n${stack}\n`);
-    return {
-      index,
-      example,
-      ...(prediction === undefined ? {} : { prediction }),
-      score: this.failureScore,
-      error: message,
-      ...(this.provideTraceback && stack ? { stack } : {}),
-    };
+    const failure = describeFailure(error, this.provideTraceback);
+    if (failure.stack) process.stderr.write(`Example ${index} failed:\n${failure.stack}\n`);
+    return { index, example, ...(prediction === undefined ? {} : { prediction }), score: this.failureScore, ...failure };
   }
 
   private progressBar() {

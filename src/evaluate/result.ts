@@ -7,6 +7,8 @@ export interface EvaluationRecord<E = Record<string, unknown>, P = unknown> {
   feedback?: string;
   error?: string;
   stack?: string;
+  /** With a distributed backend: the worker on which this example failed. */
+  workerId?: string;
 }
 
 /** What `Evaluate.run` returns: the score (0–100) and every example's record, in devset order. */

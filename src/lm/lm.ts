@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { TsdspyError } from '../errors/index.js';
-import { cacheKey, defaultCacheDir, ResponseCache } from './cache.js';
+import { cacheKey, DEFAULT_CACHE_MEMORY_BYTES, defaultCacheDir, endpointIdentity, ResponseCache } from './cache.js';
 import { MissingApiKeyError } from './errors.js';
 import { costOf } from './prices.js';
 import { getProvider, type Provider, type ProviderClient, registeredProviders } from './providers/provider.js';
@@ -35,7 +35,14 @@ export interface LMOptions extends LMCallConfig {
   cacheDir?: string | null;
   /** Entries kept in `history` (default 100). */
   historySize?: number;
+  /** Bound of `history` in bytes (approximate, strings as UTF-16; default 16 MiB): the oldest entries go first. */
+  historyMaxBytes?: number;
+  /** Bound of the in-memory response cache in bytes (approximate; default 64 MiB). */
+  cacheMaxBytes?: number;
 }
+
+/** Default bound of `lm.history` in bytes (16 MiB). */
+export const DEFAULT_HISTORY_BYTES = 16 * 1024 * 1024;
 
 /** One call as remembered by `lm.history`. */
 export interface HistoryEntry {
@@ -67,13 +74,18 @@ export class LM implements LanguageModel {
   readonly capabilities: LMCapabilities;
   readonly defaults: LMCallConfig;
   private readonly providerModule: Provider;
-  private readonly options: LMOptions;
-  private client?: ProviderClient;
-  private apiKey = '';
+  // Secrets (the key in the options, the SDK client that holds it) live in ES private fields: util.inspect,
+  // console.log, spreading and Object.entries never see them.
+  readonly #options: LMOptions;
+  #client?: ProviderClient;
+  #apiKey = '';
+  #endpoint?: { baseURL: string | undefined; key: string | undefined; identity: string };
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly cache: ResponseCache | null;
   private readonly inFlight = new Map<string, Promise<LMResponse>>();
   private readonly entries: HistoryEntry[] = [];
+  private readonly entryBytes: number[] = [];
+  private historyBytes = 0;
   private readonly totals = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
   private spent = 0;
   private costKnown = true;
@@ -90,14 +102,19 @@ export class LM implements LanguageModel {
     }
     this.model = model;
     this.providerModule = provider;
-    this.options = options;
+    this.#options = options;
     this.capabilities = provider.capabilities;
     this.defaults = Object.fromEntries(
       LM_CALL_CONFIG_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]),
     ) as LMCallConfig;
     this.limit = pLimit(options.maxConcurrency ?? 8);
     this.cache =
-      options.cache === false ? null : new ResponseCache(options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir);
+      options.cache === false
+        ? null
+        : new ResponseCache(
+            options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir,
+            options.cacheMaxBytes ?? DEFAULT_CACHE_MEMORY_BYTES,
+          );
   }
 
   /** Token totals over every call that reached the provider (cache hits add nothing). */
@@ -116,14 +133,14 @@ export class LM implements LanguageModel {
 
   /** A new LM with the same provider settings and different defaults (caches are not shared). */
   copy(overrides: LMOptions = {}): LM {
-    return new LM(this.model, { ...this.options, ...overrides });
+    return new LM(this.model, { ...this.#options, ...overrides });
   }
 
   async call(request: LMRequest): Promise<LMResponse> {
     const merged: LMRequest = { ...this.defaults, ...request };
     const started = performance.now();
     if (!this.cache) return this.fetch(merged, started);
-    const key = cacheKey(`${this.provider}/${this.modelName}`, merged);
+    const key = cacheKey(this.endpoint().identity, merged);
     const hit = this.cache.peek(key) ?? (await this.cache.get(key));
     if (hit) return this.remember(merged, { ...hit, cached: true }, started, true);
     const pending = this.inFlight.get(key);
@@ -162,7 +179,7 @@ export class LM implements LanguageModel {
 
   private async fetch(request: LMRequest, started: number): Promise<LMResponse> {
     const client = this.getClient();
-    const retries = this.options.numRetries ?? 3;
+    const retries = this.#options.numRetries ?? 3;
     return this.limit(async () => {
       for (let attempt = 0; ; attempt++) {
         request.signal?.throwIfAborted();
@@ -181,7 +198,7 @@ export class LM implements LanguageModel {
             this.record(request, { error: named.message, cached: false, durationMs: performance.now() - started });
             throw named;
           }
-          await sleep(backoffMs(attempt, failure, Math.random, this.options.retryBaseMs ?? 500), request.signal);
+          await sleep(backoffMs(attempt, failure, Math.random, this.#options.retryBaseMs ?? 500), request.signal);
         }
       }
     });
@@ -213,38 +230,95 @@ export class LM implements LanguageModel {
 
   private record(request: LMRequest, fields: Omit<HistoryEntry, 'timestamp' | 'model' | 'messages' | 'config'>): void {
     const { messages, signal: _signal, ...config } = request;
-    this.entries.push({ timestamp: new Date().toISOString(), model: this.model, messages, config, ...fields });
-    const max = this.options.historySize ?? 100;
-    if (this.entries.length > max) this.entries.splice(0, this.entries.length - max);
+    const entry: HistoryEntry = { timestamp: new Date().toISOString(), model: this.model, messages, config, ...fields };
+    const bytes = historyEntryBytes(entry);
+    this.entries.push(entry);
+    this.entryBytes.push(bytes);
+    this.historyBytes += bytes;
+    const maxEntries = this.#options.historySize ?? 100;
+    const maxBytes = this.#options.historyMaxBytes ?? DEFAULT_HISTORY_BYTES;
+    // Oldest first; the newest entry stays even when it alone is over the byte bound.
+    while (this.entries.length > 1 && (this.entries.length > maxEntries || this.historyBytes > maxBytes)) {
+      this.entries.shift();
+      this.historyBytes -= this.entryBytes.shift() ?? 0;
+    }
+    if (this.entries.length > maxEntries) {
+      this.entries.length = 0;
+      this.entryBytes.length = 0;
+      this.historyBytes = 0;
+    }
+  }
+
+  /** Base URL and key as the client will use them (resolved once), and the endpoint identity the cache is keyed by. */
+  private endpoint(): { baseURL: string | undefined; key: string | undefined; identity: string } {
+    if (this.#endpoint) return this.#endpoint;
+    const provider = this.providerModule;
+    const baseURL =
+      this.#options.baseURL ?? (provider.baseURLEnv ? process.env[provider.baseURLEnv] : undefined) ?? provider.defaultBaseURL;
+    const key = this.#options.apiKey ?? (provider.apiKeyEnv ? process.env[provider.apiKeyEnv] : undefined);
+    const identity = endpointIdentity({
+      provider: this.provider,
+      model: this.modelName,
+      baseURL,
+      apiKey: key,
+      headers: this.#options.headers,
+    });
+    this.#endpoint = { baseURL, key, identity };
+    return this.#endpoint;
   }
 
   /** Builds the SDK client at the first call, so a missing key fails there and not at import. */
   private getClient(): ProviderClient {
-    if (this.client) return this.client;
+    if (this.#client) return this.#client;
     const provider = this.providerModule;
-    const baseURL =
-      this.options.baseURL ?? (provider.baseURLEnv ? process.env[provider.baseURLEnv] : undefined) ?? provider.defaultBaseURL;
-    const envKey = provider.apiKeyEnv ? process.env[provider.apiKeyEnv] : undefined;
-    const key = this.options.apiKey ?? envKey;
+    const { baseURL, key } = this.endpoint();
     const local = baseURL !== undefined && LOCAL_HOST.test(baseURL);
     if (!key && provider.apiKeyEnv && !local) throw new MissingApiKeyError(provider.name, provider.apiKeyEnv);
-    this.apiKey = key ?? 'no-key';
-    this.client = provider.createClient({
-      apiKey: this.apiKey,
+    this.#apiKey = key ?? 'no-key';
+    this.#client = provider.createClient({
+      apiKey: this.#apiKey,
       ...(baseURL ? { baseURL } : {}),
-      ...(this.options.headers ? { headers: this.options.headers } : {}),
+      ...(this.#options.headers ? { headers: this.#options.headers } : {}),
     });
-    return this.client;
+    return this.#client;
   }
 
   private redact(text: string): string {
-    return this.apiKey.length >= 8 ? text.split(this.apiKey).join('[redacted]') : text;
+    return this.#apiKey.length >= 8 ? text.split(this.#apiKey).join('[redacted]') : text;
   }
 
   /** Keeps keys out of `JSON.stringify(lm)` and console output. */
   toJSON(): { model: string; defaults: LMCallConfig } {
     return { model: this.model, defaults: this.defaults };
   }
+
+  /** What `util.inspect` / `console.log` show: the model and defaults, the endpoint, never the key or headers' values. */
+  [Symbol.for('nodejs.util.inspect.custom')](): object {
+    const baseURL = this.#options.baseURL;
+    return Object.assign(Object.create(LMView.prototype) as LMView, {
+      model: this.model,
+      defaults: this.defaults,
+      ...(baseURL ? { baseURL } : {}),
+      ...(this.#options.apiKey ? { apiKey: '[redacted]' } : {}),
+      ...(this.#options.headers
+        ? { headers: Object.fromEntries(Object.keys(this.#options.headers).map((h) => [h, '[redacted]'])) }
+        : {}),
+      historyEntries: this.entries.length,
+    });
+  }
+}
+
+/** The redacted view util.inspect shows (its class is named LM, so the output reads `LM { model: … }`). */
+const LMView = class LM {};
+type LMView = InstanceType<typeof LMView>;
+
+/** Approximate memory held by a history entry: its strings as UTF-16. */
+function historyEntryBytes(entry: HistoryEntry): number {
+  let chars = 200;
+  for (const m of entry.messages) chars += m.content.length + (m.toolCalls ? JSON.stringify(m.toolCalls).length : 0);
+  for (const c of entry.response?.completions ?? []) chars += c.text.length;
+  chars += entry.error?.length ?? 0;
+  return chars * 2;
 }
 
 function stripCached(response: LMResponse): LMResponse {

@@ -39,6 +39,8 @@ const stubSDKs = {
   },
 };
 
+const OPTIONAL_PEERS = ['bullmq', 'ioredis', '@lancedb/lancedb', 'apache-arrow', '@modelcontextprotocol/sdk', '@opentelemetry/*'];
+
 let runtimeBundle: Promise<string> | undefined;
 
 /** The tsdspy runtime as one CommonJS script for sandbox workers (built once per process). */
@@ -53,9 +55,9 @@ export function runtimeBundleCode(): Promise<string> {
       platform: 'node',
       target: 'node20',
       plugins: [stubSDKs],
-      // Optional peer dependencies with native parts are loaded lazily and never used inside the sandbox; when they
-      // are installed (e.g. as dev dependencies) esbuild must not try to bundle their `.node` binaries.
-      external: ['@lancedb/*', '*.node'],
+      // Optional peer dependencies (queue, vector store, telemetry, MCP) are loaded lazily and never inside the
+      // sandbox; left out of the bundle they cost nothing (and native addons could not be bundled at all).
+      external: OPTIONAL_PEERS,
       logLevel: 'silent',
       define: { 'import.meta.url': '"file:///sandbox/tsdspy-runtime.js"' },
     });

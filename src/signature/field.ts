@@ -10,7 +10,10 @@ export interface Field {
   readonly prefix: string;
 }
 
-/** Names a field may not take: they clash with the prompt protocol or with Prediction's own members. */
+/**
+ * Names a field may not take: they clash with the prompt protocol, with Prediction's own members, or with
+ * `Object.prototype` (a field `toString` or `valueOf` would break `String(prediction)` and every template).
+ */
 export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set([
   'completed',
   'completions',
@@ -18,10 +21,17 @@ export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set([
   'toJSON',
   'get',
   'keys',
-  'constructor',
   'prototype',
-  '__proto__',
+  ...Object.getOwnPropertyNames(Object.prototype),
 ]);
+
+/** Why a reserved name is refused, for error messages. */
+export function reservedNameMessage(name: string): string {
+  const why = Object.hasOwn(Object.prototype, name)
+    ? 'it is a member of every JavaScript object'
+    : 'it is used by the prompt format or by Prediction';
+  return `"${name}" is a reserved field name (${why}); choose another field name`;
+}
 
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

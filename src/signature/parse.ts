@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SignatureError } from '../errors/index.js';
-import { type Field, isValidFieldName, makeField, RESERVED_FIELD_NAMES } from './field.js';
+import { type Field, isValidFieldName, makeField, RESERVED_FIELD_NAMES, reservedNameMessage } from './field.js';
 
 /** A piece of the source string and where it starts (0-based offset). */
 interface Span {
@@ -66,7 +66,7 @@ function parseField(source: string, span: Span): Field {
   if (!head) throw fail(source, span, `Cannot read field "${span.text}"; expected name, name?, or name: type`);
   const name = head[1] as string;
   if (!isValidFieldName(name)) throw fail(source, span, `Invalid field name "${name}"`);
-  if (RESERVED_FIELD_NAMES.has(name)) throw fail(source, span, `"${name}" is a reserved name; choose another field name`);
+  if (RESERVED_FIELD_NAMES.has(name)) throw fail(source, span, reservedNameMessage(name));
   const optional = head[2] === '?';
   const typeText = head[3]?.trim();
   if (head[3] !== undefined && !typeText) throw fail(source, span, `Field "${name}" has ":" but no type`);

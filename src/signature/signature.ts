@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SignatureError } from '../errors/index.js';
-import { defaultPrefix, type Field, isValidFieldName, makeField, RESERVED_FIELD_NAMES } from './field.js';
+import { defaultPrefix, type Field, isValidFieldName, makeField, RESERVED_FIELD_NAMES, reservedNameMessage } from './field.js';
 import type { InputsOfString, OutputsOfString } from './infer.js';
 import { fromJsonSchema, type JsonSchema, toJsonSchema } from './json-schema.js';
 import { parseSignatureString } from './parse.js';
@@ -221,7 +221,7 @@ function checkFields(inputs: readonly Field[], outputs: readonly Field[]): void 
   const seen = new Set<string>();
   for (const f of [...inputs, ...outputs]) {
     if (!isValidFieldName(f.name)) throw new SignatureError(`Invalid field name "${f.name}"`, f.name);
-    if (RESERVED_FIELD_NAMES.has(f.name)) throw new SignatureError(`"${f.name}" is a reserved name; choose another`, f.name);
+    if (RESERVED_FIELD_NAMES.has(f.name)) throw new SignatureError(reservedNameMessage(f.name), f.name);
     if (seen.has(f.name)) throw new SignatureError(`Duplicate field name "${f.name}"`, f.name);
     seen.add(f.name);
   }

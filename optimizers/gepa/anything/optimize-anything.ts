@@ -1,3 +1,6 @@
+import { withBackend } from '../../../src/backends/backend.js';
+import { remoteAnythingAdapter } from '../distributed/remote-adapters.js';
+import { runKey } from '../distributed/run-key.js';
 import { AdapterEvaluationError, GEPAConfigError } from '../errors.js';
 import { type EngineOptions, optimize } from '../optimize.js';
 import { type ReflectionLM, toReflectFn } from '../proposers/reflection-lm.js';
@@ -66,6 +69,12 @@ const SINGLE_TASK = [undefined] as const;
  * selection; its side information (`oa.log` lines, returned info, errors) is what the reflection LM reads.
  */
 export async function optimizeAnything<E = unknown>(options: OptimizeAnythingOptions<E>): Promise<OptimizeAnythingResult> {
+  const backend = options.backend;
+  if (backend) return withBackend(backend, () => optimizeAnythingWith(options));
+  return optimizeAnythingWith(options);
+}
+
+async function optimizeAnythingWith<E>(options: OptimizeAnythingOptions<E>): Promise<OptimizeAnythingResult> {
   const {
     seedCandidate,
     evaluator,
@@ -83,9 +92,17 @@ export async function optimizeAnything<E = unknown>(options: OptimizeAnythingOpt
     maxSideInfoChars,
     ...engineOptions
   } = options;
-  if (!evaluator && !batchEvaluator) throw new GEPAConfigError('optimizeAnything needs an evaluator (or a batchEvaluator)');
+  const { backend } = engineOptions;
+  if (!evaluator && !batchEvaluator && !backend) {
+    throw new GEPAConfigError('optimizeAnything needs an evaluator (or a batchEvaluator), or a backend whose module exports one');
+  }
+  if (backend && (evaluator || batchEvaluator)) {
+    throw new GEPAConfigError(
+      "With a backend the workers run the module's exported `evaluator`: do not also pass evaluator or batchEvaluator",
+    );
+  }
   if (batchEvaluator && !dataset) throw new GEPAConfigError('batchEvaluator needs a dataset');
-  if (captureConsole) captureConsoleIntoLogs();
+  if (captureConsole && !backend) captureConsoleIntoLogs();
 
   let generatedSeed: string | undefined;
   let seed: Candidate;
@@ -99,16 +116,24 @@ export async function optimizeAnything<E = unknown>(options: OptimizeAnythingOpt
     seed = typeof seedCandidate === 'string' ? { [STRING_COMPONENT]: seedCandidate } : { ...seedCandidate };
   }
 
-  const adapter = new AnythingAdapter<E>({
-    ...(evaluator ? { evaluator } : {}),
-    ...(batchEvaluator ? { batchEvaluator } : {}),
+  const adapterOptions = {
     stringArtifact,
     singleTask: dataset === undefined,
-    concurrency: concurrency ?? 4,
     failureScore: failureScore ?? 0,
     ...(evaluationTimeoutMs ? { evaluationTimeoutMs } : {}),
     maxSideInfoChars: maxSideInfoChars ?? 4000,
-  });
+  };
+  const adapter = backend
+    ? remoteAnythingAdapter<E>(backend, runKey(engineOptions.runDir, seed, engineOptions.seed), {
+        ...adapterOptions,
+        ...(captureConsole ? { captureConsole } : {}),
+      })
+    : new AnythingAdapter<E>({
+        ...(evaluator ? { evaluator } : {}),
+        ...(batchEvaluator ? { batchEvaluator } : {}),
+        concurrency: concurrency ?? 4,
+        ...adapterOptions,
+      });
   const trainset = (dataset ?? SINGLE_TASK) as readonly (E | undefined)[] | DataLoader<E | undefined>;
   const gepa = await unwrapEvaluatorErrors(() =>
     optimize<E | undefined>({
@@ -133,7 +158,7 @@ export async function optimizeAnything<E = unknown>(options: OptimizeAnythingOpt
   if (testSet?.length) {
     // Outside the budget: the test set never influences the search.
     const mean = async (candidate: Candidate) => {
-      const run = await adapter.evaluate(testSet, candidate);
+      const run = await adapter.evaluate(testSet, candidate, false);
       return run.scores.reduce((a, b) => a + b, 0) / run.scores.length;
     };
     result.metadata.testScore = await mean(gepa.bestCandidate);

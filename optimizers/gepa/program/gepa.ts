@@ -1,8 +1,11 @@
+import type { EvaluationBackend } from '../../../src/backends/backend.js';
 import type { Metric } from '../../../src/evaluate/metric.js';
 import type { AnyModule } from '../../../src/module/module.js';
 import { setProgramMetadata } from '../../../src/module/state.js';
 import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../../optimizer.js';
 import { type DefaultExample, type DefaultPrediction, eraseMetric } from '../../shared.js';
+import { remoteProgramAdapter } from '../distributed/remote-adapters.js';
+import { runKey } from '../distributed/run-key.js';
 import { GEPAConfigError } from '../errors.js';
 import { type EngineOptions, optimize } from '../optimize.js';
 import { PROGRAM_COMPONENT, PROGRAM_SOURCE_REFLECTION_TEMPLATE, ProgramSourceAdapter } from '../program-source/adapter.js';
@@ -10,7 +13,7 @@ import { ProgramSource } from '../program-source/program-source.js';
 import type { ReflectionLM } from '../proposers/reflection-lm.js';
 import type { GEPAResult } from '../result.js';
 import { type ModuleSelectorOption, resolveComponentSelector } from '../strategies/component-selection.js';
-import type { Candidate } from '../types.js';
+import type { Candidate, GEPAAdapter } from '../types.js';
 import { type InstructionProposer, isToolComponent, ProgramAdapter } from './adapter.js';
 import { type AutoPreset, autoBudget } from './auto-budget.js';
 import { INSTRUCTION_REFLECTION_TEMPLATE, toolTemplateFor } from './prompts.js';
@@ -142,7 +145,7 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
       seedCandidate,
       trainset,
       valset,
-      adapter,
+      adapter: o.backend ? this.remoteAdapter(o.backend, student, seedCandidate) : adapter,
       maxMetricCalls: budget,
       moduleSelector: o.componentSelector ?? 'round_robin',
       useMerge: o.useMerge ?? true,
@@ -190,6 +193,11 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
     const budget = this.budget(1, trainset.length, valset.length, separateVal);
     console.info(`GEPA: budget of ${budget} metric calls evolving the whole program source.`);
     const adapter = new ProgramSourceAdapter(seed, eraseMetric(o.metric), o.concurrency ?? 2, o.failureScore ?? 0);
+    if (o.backend) {
+      throw new GEPAConfigError(
+        'GEPA with a backend optimizes programs (their instructions); evolving a whole ProgramSource on workers is not supported yet: drop backend for this mode',
+      );
+    }
     const { trackStats, instructionProposer, reflectionPromptTemplate, engineOptions } = splitOptions(o);
     const result = await optimize({
       ...engineOptions,
@@ -230,6 +238,18 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
       });
     }
     return best;
+  }
+
+  /** The program's examples run on the backend's workers (the module's program with the student's state). */
+  private remoteAdapter(backend: EvaluationBackend, student: AnyModule, seedCandidate: Candidate): GEPAAdapter<ExampleLike> {
+    const o = this.options;
+    return remoteProgramAdapter(backend, runKey(o.runDir, seedCandidate, o.seed), {
+      student,
+      failureScore: o.failureScore ?? 0,
+      addFormatFailureAsFeedback: o.addFormatFailureAsFeedback ?? true,
+      warnOnScoreMismatch: o.warnOnScoreMismatch ?? true,
+      ...(o.instructionProposer ? { instructionProposer: o.instructionProposer } : {}),
+    });
   }
 
   private seedCandidate(student: AnyModule): Candidate {
