@@ -3,6 +3,7 @@ import { benchAdapter } from './adapter.js';
 import { benchDistributed } from './distributed.js';
 import { benchEngineOverhead, benchFrontier } from './gepa-engine.js';
 import { benchLM } from './lm.js';
+import { benchReport } from './report.js';
 import { benchRetrieval } from './retrieval.js';
 import { benchRunDir } from './run-dir.js';
 import { benchSandbox } from './sandbox.js';
@@ -35,6 +36,7 @@ const benches: Record<string, () => Promise<string> | string> = {
     return `trivial program, pool warm: sandboxed ${r.sandboxMicros.toFixed(0)} µs/call vs in-process ${r.inProcessMicros.toFixed(2)} µs/call (overhead ${(r.sandboxMicros - r.inProcessMicros).toFixed(0)} µs; ${r.spawns} process started)`;
   },
   'run-dir': async () => (await benchRunDir()).join('\n  '),
+  report: async () => (await benchReport()).join('\n  '),
   retrieval: async () => {
     const rows = await benchRetrieval();
     return rows

@@ -187,3 +187,18 @@ describe('LM spans', () => {
     expect(spans()).toHaveLength(0);
   });
 });
+
+describe('without @opentelemetry/api installed', () => {
+  it('programs and evaluations run as usual', { timeout: 60_000 }, async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      '--import',
+      './test/support/without-otel.mjs',
+      'test/support/without-otel-program.ts',
+    ]);
+    expect(JSON.parse(stdout.trim())).toEqual({ answer: '42', score: 100, otelResolvable: false });
+  });
+});

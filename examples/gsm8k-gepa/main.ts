@@ -58,6 +58,8 @@ const gepa = new GEPA({
   reflectionMinibatchSize: 3,
   seed: 0,
   displayProgress: !process.env.CI,
+  // `npm run example -- runs/gsm8k` keeps the run dir: look at it with `npx tsdspy report runs/gsm8k --open`.
+  ...(process.argv[2] ? { runDir: process.argv[2] } : {}),
 });
 const optimized = await gepa.compile(program, trainset, valset);
 const final = await evaluate(testset).run(optimized);

@@ -12,7 +12,7 @@ export * from './program-source/index.js';
 export * from './proposers/reflection-lm.js';
 export * from './proposers/reflection-prompt.js';
 export type { CandidateProposer } from './proposers/reflective.js';
-export { type LineageInput, lineageDot } from './report/dot.js';
+export * from './report/index.js';
 export { GEPAResult, type GEPAResultJSON } from './result.js';
 export { Rng } from './rng.js';
 export * from './run-dir/index.js';

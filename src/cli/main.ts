@@ -4,6 +4,8 @@ import { buildCli } from './program.js';
 buildCli()
   .parseAsync(process.argv)
   .catch((error: unknown) => {
-    process.stderr.write(`tsdspy: ${error instanceof Error ? error.message : String(error)}\n`);
+    // One line, no stack trace: the messages say what to do.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`tsdspy: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
     process.exitCode = 1;
   });

@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { registerDiff } from './commands/diff.js';
+import { registerExport } from './commands/export.js';
+import { registerReport } from './commands/report.js';
+import { registerShow } from './commands/show.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 /** The package version, read from the nearest package.json above this file (src/cli or dist). */
@@ -28,6 +32,10 @@ export function buildCli(): Command {
     .description('Inspect and operate tsdspy optimization runs.')
     .version(packageVersion())
     .showHelpAfterError();
+  registerShow(program);
+  registerReport(program);
+  registerDiff(program);
+  registerExport(program);
   registerWorkerCommand(program);
   return program;
 }

@@ -5,6 +5,7 @@ import { AdapterEvaluationError, GEPAConfigError } from '../errors.js';
 import { type EngineOptions, optimize } from '../optimize.js';
 import { type ReflectionLM, toReflectFn } from '../proposers/reflection-lm.js';
 import { extractFencedText } from '../proposers/reflection-prompt.js';
+import { announceReport } from '../report/announce.js';
 import type { GEPAResult } from '../result.js';
 import type { Candidate, DataLoader } from '../types.js';
 import {
@@ -164,6 +165,7 @@ async function optimizeAnythingWith<E>(options: OptimizeAnythingOptions<E>): Pro
     result.metadata.testScore = await mean(gepa.bestCandidate);
     result.metadata.seedTestScore = await mean(seed);
   }
+  if (gepa.runDir) announceReport(gepa.runDir);
   return result;
 }
 

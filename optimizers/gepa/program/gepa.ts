@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { EvaluationBackend } from '../../../src/backends/backend.js';
 import type { Metric } from '../../../src/evaluate/metric.js';
 import type { AnyModule } from '../../../src/module/module.js';
@@ -11,12 +12,14 @@ import { type EngineOptions, optimize } from '../optimize.js';
 import { PROGRAM_COMPONENT, PROGRAM_SOURCE_REFLECTION_TEMPLATE, ProgramSourceAdapter } from '../program-source/adapter.js';
 import { ProgramSource } from '../program-source/program-source.js';
 import type { ReflectionLM } from '../proposers/reflection-lm.js';
+import { announceReport } from '../report/announce.js';
 import type { GEPAResult } from '../result.js';
 import { type ModuleSelectorOption, resolveComponentSelector } from '../strategies/component-selection.js';
 import type { Candidate, GEPAAdapter } from '../types.js';
 import { type InstructionProposer, isToolComponent, ProgramAdapter } from './adapter.js';
 import { type AutoPreset, autoBudget } from './auto-budget.js';
 import { INSTRUCTION_REFLECTION_TEMPLATE, toolTemplateFor } from './prompts.js';
+import { writeSeedProgram } from './saved-program.js';
 
 export interface GEPAOptions<E = DefaultExample, P = DefaultPrediction>
   extends Omit<EngineOptions, 'maxMetricCalls' | 'moduleSelector' | 'customCandidateProposer' | 'reflectionLM'> {
@@ -140,6 +143,10 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
       ...(o.instructionProposer ? { instructionProposer: o.instructionProposer } : {}),
     });
     const { trackStats, reflectionPromptTemplate, engineOptions } = splitOptions(o);
+    if (o.runDir) {
+      mkdirSync(o.runDir, { recursive: true });
+      writeSeedProgram(o.runDir, student);
+    }
     const result = await optimize({
       ...engineOptions,
       seedCandidate,
@@ -179,6 +186,7 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
       // Not enumerable: the module tree walker must not mistake the candidate programs for submodules.
       Object.defineProperty(optimized, 'detailedResults', { value: details, enumerable: false, configurable: true });
     }
+    if (result.runDir) announceReport(result.runDir);
     return optimized as CompiledWithGEPA<P>;
   }
 
@@ -237,6 +245,7 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
         configurable: true,
       });
     }
+    if (result.runDir) announceReport(result.runDir);
     return best;
   }
 
