@@ -14,6 +14,8 @@ const resultSchema = z.object({
   valIds: z.array(z.union([z.string(), z.number()])),
   valAggregateScores: z.array(z.number()),
   valSubscores: z.array(z.array(z.number())),
+  /** Per candidate, the mean validation score of each objective (when the metric gave objective scores). */
+  valAggregateSubscores: z.array(z.record(z.string(), z.number()).nullable()).optional(),
   perValInstanceBestCandidates: z.array(z.array(z.number())),
   discoveryEvalCounts: z.array(z.number()),
   totalMetricCalls: z.number(),
@@ -65,6 +67,8 @@ export class GEPAResult {
   readonly valAggregateScores: number[];
   /** `valSubscores[c][v]`: candidate c on `valIds[v]`. */
   readonly valSubscores: number[][];
+  /** Per candidate, the mean validation score of each objective; null entries when the metric gave none. */
+  readonly valAggregateSubscores: Array<Record<string, number> | null> | undefined;
   /** Per validation instance, the candidates with the best score on it. */
   readonly perValInstanceBestCandidates: number[][];
   /** Metric calls spent when each candidate was discovered. */
@@ -88,6 +92,7 @@ export class GEPAResult {
     this.valIds = data.valIds;
     this.valAggregateScores = data.valAggregateScores;
     this.valSubscores = data.valSubscores;
+    this.valAggregateSubscores = data.valAggregateSubscores;
     this.perValInstanceBestCandidates = data.perValInstanceBestCandidates;
     this.discoveryEvalCounts = data.discoveryEvalCounts;
     this.totalMetricCalls = data.totalMetricCalls;
@@ -129,6 +134,7 @@ export class GEPAResult {
       valIds: [...state.valIds],
       valAggregateScores: [...state.aggregates],
       valSubscores: state.valScores.map((s) => [...s]),
+      ...(state.valObjectiveScores.some((o) => o) ? { valAggregateSubscores: state.valObjectiveScores.map(meanObjectives) } : {}),
       perValInstanceBestCandidates: perInstance,
       discoveryEvalCounts: [...state.discoveryEvalCounts],
       totalMetricCalls: state.totalMetricCalls,
@@ -162,6 +168,7 @@ export class GEPAResult {
       valIds: this.valIds,
       valAggregateScores: this.valAggregateScores,
       valSubscores: this.valSubscores,
+      ...(this.valAggregateSubscores ? { valAggregateSubscores: this.valAggregateSubscores } : {}),
       perValInstanceBestCandidates: this.perValInstanceBestCandidates,
       discoveryEvalCounts: this.discoveryEvalCounts,
       totalMetricCalls: this.totalMetricCalls,
@@ -181,4 +188,17 @@ export class GEPAResult {
     if (!parsed.success) throw new Error(`Not a tsdspy GEPA result: ${z.prettifyError(parsed.error)}`);
     return new GEPAResult(parsed.data);
   }
+}
+
+/** Mean of each objective over the validation instances (an instance without an objective does not count for it). */
+function meanObjectives(perInstance: ReadonlyArray<Record<string, number>> | null): Record<string, number> | null {
+  if (!perInstance) return null;
+  const sums: Record<string, [number, number]> = {};
+  for (const scores of perInstance) {
+    for (const [name, value] of Object.entries(scores)) {
+      const [sum, n] = sums[name] ?? [0, 0];
+      sums[name] = [sum + value, n + 1];
+    }
+  }
+  return Object.fromEntries(Object.entries(sums).map(([name, [sum, n]]) => [name, sum / n]));
 }

@@ -19,10 +19,12 @@ const FIELD_BLOCK = `{{#each values}}[[ ## {{name}} ## ]]
 
 export const CHAT_TEMPLATES = {
   system: `Your input fields are:
-{{#each inputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{#each inputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}{{#if constraints}}
+Constraints: {{constraints}}{{/if}}
 {{/each}}
 Your output fields are:
-{{#each outputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{#each outputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}{{#if constraints}}
+Constraints: {{constraints}}{{/if}}
 {{/each}}
 All interactions will be structured in the following way, with the appropriate values filled in.
 
@@ -135,7 +137,9 @@ export function readFields(
   for (const field of signature.outputFields) {
     const text = textOf(field);
     if (text === undefined) {
-      if (!field.optional) missing.push(field.name);
+      const fallback = missingValue(field);
+      if (fallback === MISSING) missing.push(field.name);
+      else if (fallback !== undefined) outputs[field.name] = fallback;
       continue;
     }
     const checked = validateField(field, coerce(field, text), text);
@@ -144,6 +148,18 @@ export function readFields(
   }
   if (missing.length || invalid.length) throw new AdapterParseError({ adapter, signature, rawReply: reply, missing, invalid });
   return outputs;
+}
+
+const MISSING = Symbol('missing');
+
+/**
+ * What an output the LM left out becomes, as in DSPy: its zod `.default()`, else `null` when the field is nullable,
+ * else nothing for an optional field; MISSING when the field is required.
+ */
+function missingValue(field: Field): unknown {
+  const parsed = field.schema.safeParse(undefined);
+  if (parsed.success) return parsed.data;
+  return field.schema.safeParse(null).success ? null : MISSING;
 }
 
 /** Writes a reply in ChatAdapter's format — handy for scripting LMs in tests and offline examples. */

@@ -8,7 +8,7 @@ import { assertInputKeys, type Example, exampleData, exampleInputs } from '../da
 import { TsdspyError } from '../errors/index.js';
 import { emptyUsage, meterUsage } from '../lm/usage-meter.js';
 import { logger } from '../logger/logger.js';
-import type { Module } from '../module/module.js';
+import { Module } from '../module/module.js';
 import { validateOptions, zFunction, zObject } from '../options/validate.js';
 import { currentSettings } from '../settings/settings.js';
 import { inSpan } from '../telemetry/otel.js';
@@ -71,6 +71,9 @@ export interface EvaluateRunOptions {
 /** Why each failed record failed (the thrown error itself), kept off the serialized record. */
 const failureOf = new WeakMap<object, ExampleFailure>();
 
+/** What Evaluate runs: a module, or a plain (async) function of the example's inputs. */
+export type EvaluatedProgram<I, P> = Module<I, P> | ((inputs: I, options: { signal?: AbortSignal }) => Promise<P> | P);
+
 /** As many examples failed as `maxErrors` allows. `partial` holds what completed. */
 export class EvaluationAbortedError extends TsdspyError {
   constructor(
@@ -114,11 +117,15 @@ export class Evaluate<P = object> {
   }
 
   /**
-   * Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed.
+   * Evaluates `program`: a module, or any async function of the example's inputs (DSPy accepts any callable).
+   * With an AbortSignal, stops starting examples and returns what completed.
    * With a backend, `run()` evaluates the workers' module program; `run(program)` sends the program's state along.
    * When any example failed, one summary line goes to stderr through the logger (counts by error, first message).
    */
-  async run<I>(program?: Module<I, P>, options: EvaluateRunOptions = {}): Promise<EvaluationResult<Data, P>> {
+  async run<I>(program?: EvaluatedProgram<I, P>, options: EvaluateRunOptions = {}): Promise<EvaluationResult<Data, P>> {
+    if (program !== undefined && typeof program !== 'function' && !(program instanceof Module)) {
+      throw new TsdspyError('Evaluate.run needs a program: a Module or an async function (inputs) => prediction');
+    }
     assertInputKeys(this.devset, 'Evaluate');
     const attributes = { 'tsdspy.evaluate.devset_size': this.devset.length, 'tsdspy.evaluate.concurrency': this.concurrency };
     return inSpan('tsdspy.evaluate', { attributes }, async (span) => {
@@ -133,18 +140,23 @@ export class Evaluate<P = object> {
   }
 
   private runAll<I>(
-    program: Module<I, P> | undefined,
+    program: EvaluatedProgram<I, P> | undefined,
     signal: AbortSignal | undefined,
     label: string,
   ): Promise<EvaluationResult<Data, P>> {
     const { backend } = this;
-    if (backend) return withBackend(backend, () => this.evaluateAll(this.remoteRunner(backend, program), signal, label));
+    if (backend) {
+      if (typeof program === 'function') {
+        throw new TsdspyError('Evaluate with a backend runs modules on workers; a plain function cannot be sent there');
+      }
+      return withBackend(backend, () => this.evaluateAll(this.remoteRunner(backend, program), signal, label));
+    }
     if (!program) throw new TsdspyError('Evaluate.run needs the program to evaluate (or a backend whose module exports one)');
     return this.evaluateAll((item, index) => this.runLocally(program, item, index, signal), signal, label);
   }
 
   private async runLocally<I>(
-    program: Module<I, P>,
+    program: EvaluatedProgram<I, P>,
     item: Example<object> | Data,
     index: number,
     signal: AbortSignal | undefined,
@@ -152,7 +164,8 @@ export class Evaluate<P = object> {
     const example = exampleData(item);
     const inputs = exampleInputs(item) as I;
     try {
-      const prediction = await program.call(inputs, signal ? { signal } : {});
+      const options = signal ? { signal } : {};
+      const prediction = await (program instanceof Module ? program.call(inputs, options) : program(inputs, options));
       try {
         return {
           index,

@@ -1,5 +1,6 @@
 export { defaultCacheDir } from './cache.js';
 export * from './errors.js';
+export * from './lenient-json.js';
 export * from './lm.js';
 export { LMConfigError, lmOptionsSchema } from './options-schema.js';
 export * from './prices.js';

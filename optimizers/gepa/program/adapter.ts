@@ -25,6 +25,8 @@ export interface ProgramTrajectory {
   error?: string;
   /** Why the example failed, when it did. */
   failure?: ExampleFailure;
+  /** Per-objective scores from the metric, for GEPA's multi-objective frontiers. */
+  objectiveScores?: Record<string, number>;
 }
 
 export type InstructionProposer = (
@@ -69,10 +71,13 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
     const program = this.buildProgram(candidate);
     const limit = pLimit(this.options.concurrency);
     const runs = await Promise.all(batch.map((example) => limit(() => this.runOne(program, example))));
+    // Objective scores reach the engine when the metric gives them (sparse: a run without them counts as {}).
+    const hasObjectives = runs.some((r) => r.objectiveScores !== undefined);
     return {
       outputs: runs.map((r) => r.prediction),
       scores: runs.map((r) => r.score),
       failures: runs.map((r) => r.failure ?? null),
+      ...(hasObjectives ? { objectiveScores: runs.map((r) => r.objectiveScores ?? {}) } : {}),
       ...(captureTraces ? { trajectories: runs } : {}),
     };
   }
@@ -129,8 +134,17 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
       };
     }
     try {
-      const { score, feedback } = normalizeMetricResult(await this.callMetric(data, run.result, { trace: run.trace }));
-      return { example: data, prediction: run.result, trace: run.trace, score, ...(feedback !== undefined ? { feedback } : {}) };
+      const { score, feedback, objectiveScores } = normalizeMetricResult(
+        await this.callMetric(data, run.result, { trace: run.trace }),
+      );
+      return {
+        example: data,
+        prediction: run.result,
+        trace: run.trace,
+        score,
+        ...(feedback !== undefined ? { feedback } : {}),
+        ...(objectiveScores !== undefined ? { objectiveScores } : {}),
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return {

@@ -20,7 +20,7 @@ import { ProgramSource } from '../program-source/program-source.js';
 import type { ReflectionLM } from '../proposers/reflection-lm.js';
 import { announceReport } from '../report/announce.js';
 import type { GEPAResult } from '../result.js';
-import type { ModuleSelectorOption } from '../strategies/component-selection.js';
+import { type ModuleSelectorOption, resolveComponentSelector } from '../strategies/component-selection.js';
 import type { Candidate, GEPAAdapter } from '../types.js';
 import { type InstructionProposer, isToolComponent, ProgramAdapter } from './adapter.js';
 import { type AutoPreset, autoBudget } from './auto-budget.js';
@@ -122,6 +122,8 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
     if (options.auto !== undefined && !['light', 'medium', 'heavy'].includes(options.auto)) {
       throw new GEPAConfigError(`auto must be 'light', 'medium' or 'heavy', not ${JSON.stringify(options.auto)}`);
     }
+    // A wrong selector is refused here, before compile spends any budget.
+    if (options.componentSelector !== undefined) resolveComponentSelector(options.componentSelector);
     if (!options.reflectionLM && !options.instructionProposer) {
       throw new GEPAConfigError(
         'GEPA needs a reflectionLM (e.g. new LM("openai/gpt-5", { temperature: 1 })) or an instructionProposer',

@@ -75,6 +75,10 @@ export async function proposeReflective<D, T, O>(ctx: ReflectiveContext<D, T, O>
     components: Object.keys(parent),
     cursor: state.componentCursor,
     rng,
+    iteration,
+    candidate: parent,
+    scores: parentRun.scores,
+    trajectories: parentRun.batch?.trajectories ?? [],
   });
   const evalBatch = parentRun.batch as EvaluationBatch<T, O>;
   const reflectiveDataset = await ctx.adapter.makeReflectiveDataset(parent, evalBatch, components);
