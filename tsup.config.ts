@@ -10,6 +10,8 @@ export default defineConfig([
     target: 'node20',
     // p-limit ships ESM only; bundling it keeps the CJS build loadable with require().
     noExternal: ['p-limit'],
+    // Gives the CJS build a real import.meta.url (no empty-import-meta warning, and the sandbox finds its entry).
+    shims: true,
   },
   {
     // The `tsdspy` command: ESM only, run by node through the package's bin.

@@ -6,6 +6,7 @@ import { makePrediction, type Prediction } from '../src/data/prediction.js';
 import { TsdspyError } from '../src/errors/index.js';
 import { ContextWindowExceededError } from '../src/lm/errors.js';
 import type { LanguageModel, Message, ToolSpec } from '../src/lm/types.js';
+import { logger } from '../src/logger/logger.js';
 import { predictorNameInScope } from '../src/module/call-context.js';
 import { type CallOptions, Module, type TextParameter } from '../src/module/module.js';
 import { Predict, type PredictOptions } from '../src/module/predict.js';
@@ -20,7 +21,13 @@ export interface ReActStep {
   thought: string;
   toolName: string;
   toolArgs: unknown;
-  observation: string;
+  /** What the tool returned, kept as its value (as DSPy does); rendered as JSON in the trajectory text. */
+  observation: unknown;
+}
+
+/** Per-call options of ReAct: `maxIters` overrides the module's for one call (DSPy's `react(..., max_iters=n)`). */
+export interface ReActCallOptions extends CallOptions {
+  maxIters?: number;
 }
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
@@ -63,7 +70,7 @@ export class ReAct<S extends SignatureLike = Signature> extends Module<In<S>, Pr
       if (this.tools[t.name]) throw new TsdspyError(`Two tools are named "${t.name}"`);
       this.tools[t.name] = t;
     }
-    this.maxIters = options.maxIters ?? 10;
+    this.maxIters = options.maxIters ?? 20;
     this.nativeToolCalling = options.nativeToolCalling ?? false;
     const inputs = base.inputFields.map((f) => `\`${f.name}\``).join(', ');
     const outputs = base.outputFields.map((f) => `\`${f.name}\``).join(', ');
@@ -115,10 +122,15 @@ export class ReAct<S extends SignatureLike = Signature> extends Module<In<S>, Pr
     return lines.join('\n');
   }
 
-  async forward(inputs: In<S>, options?: CallOptions): Promise<Prediction<ReActOut<S>>> {
+  override call(inputs: In<S>, options?: ReActCallOptions): Promise<Prediction<ReActOut<S>>> {
+    return super.call(inputs, options);
+  }
+
+  async forward(inputs: In<S>, options?: ReActCallOptions): Promise<Prediction<ReActOut<S>>> {
     const steps: ReActStep[] = [];
     const availableTools = this.renderTools();
-    for (let i = 0; i < this.maxIters; i++) {
+    const maxIters = options?.maxIters ?? this.maxIters;
+    for (let i = 0; i < maxIters; i++) {
       let step: ReActStep;
       try {
         const values = inputs as Record<string, unknown>;
@@ -131,6 +143,11 @@ export class ReAct<S extends SignatureLike = Signature> extends Module<In<S>, Pr
               );
         step = await this.act(String(next.next_thought), String(next.next_tool_name).trim(), next.next_tool_args);
       } catch (error) {
+        if (error instanceof ContextWindowExceededError) {
+          // Even with every earlier step dropped the prompt does not fit: stop and extract from what we have, as DSPy does.
+          logger.warn(`ReAct: the agent step does not fit the context window (${error.message}); extracting the outputs now.`);
+          break;
+        }
         if (!(error instanceof AdapterParseError)) throw error;
         step = {
           thought: '',
@@ -215,14 +232,10 @@ export class ReAct<S extends SignatureLike = Signature> extends Module<In<S>, Pr
     }
     try {
       const result = await target.call(args);
-      return { thought, toolName, toolArgs: args, observation: typeof result === 'string' ? result : JSON.stringify(result) };
+      return { thought, toolName, toolArgs: args, observation: result === undefined ? null : result };
     } catch (error) {
-      return {
-        thought,
-        toolName,
-        toolArgs: args,
-        observation: `Error: ${error instanceof Error ? error.message : String(error)}`,
-      };
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return { thought, toolName, toolArgs: args, observation: `Execution error in ${toolName}: ${detail}` };
     }
   }
 
@@ -244,7 +257,7 @@ export function renderTrajectory(steps: readonly ReActStep[]): string {
   return steps
     .map(
       (s, i) =>
-        `[step ${i + 1}]\nthought: ${s.thought}\ntool: ${s.toolName}\nargs: ${JSON.stringify(s.toolArgs)}\nobservation: ${s.observation}`,
+        `[step ${i + 1}]\nthought: ${s.thought}\ntool: ${s.toolName}\nargs: ${JSON.stringify(s.toolArgs)}\nobservation: ${renderValue(s.observation)}`,
     )
     .join('\n\n');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { coerceValue, parseJsonLoose } from '../src/adapters/coerce.js';
 import { TsdspyError } from '../src/errors/index.js';
 import { cloneParameters } from '../src/module/walk.js';
 import { toJsonSchema } from '../src/signature/json-schema.js';
@@ -62,9 +63,13 @@ export class Tool<P extends z.ZodObject = z.ZodObject> {
     return copy;
   }
 
-  /** Validates the arguments, then runs the tool. Invalid arguments throw ToolArgumentsError. */
+  /**
+   * Coerces the arguments to the parameter types the way pydantic's lax mode does (`"41"` → 41, `"true"` → true, a
+   * JSON string for an object or array), validates them, then runs the tool. Invalid arguments throw
+   * ToolArgumentsError (ReAct shows it to the model as an observation).
+   */
   async call(args: unknown): Promise<unknown> {
-    const parsed = this.parameters.safeParse(args ?? {});
+    const parsed = this.parameters.safeParse(coerceArgs(this.parameters, args ?? {}));
     if (!parsed.success) {
       throw new ToolArgumentsError(
         `Invalid arguments for tool "${this.name}": ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`,
@@ -95,4 +100,14 @@ export class Tool<P extends z.ZodObject = z.ZodObject> {
 /** Builds a tool whose argument type is inferred from the zod object. */
 export function tool<P extends z.ZodObject>(spec: ToolSpecInput<P>): Tool<P> {
   return new Tool(spec);
+}
+
+/** Each argument brought to its parameter's type where a real model typically sends a string instead. */
+function coerceArgs(parameters: z.ZodObject, args: unknown): unknown {
+  const record = typeof args === 'string' ? (parseJsonLoose(args) ?? args) : args;
+  if (!record || typeof record !== 'object' || Array.isArray(record)) return record;
+  const shape = parameters.shape as Record<string, z.ZodType>;
+  return Object.fromEntries(
+    Object.entries(record).map(([key, value]) => [key, shape[key] ? coerceValue(shape[key], value) : value]),
+  );
 }

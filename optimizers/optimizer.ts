@@ -1,9 +1,11 @@
-import type { Example } from '../src/data/example.js';
+import { assertInputKeys, type Example } from '../src/data/example.js';
 
 export { exampleInputs } from '../src/data/example.js';
 
 import { TsdspyError } from '../src/errors/index.js';
+import { emptyUsage, meterUsage, type RunUsage } from '../src/lm/usage-meter.js';
 import type { AnyModule } from '../src/module/module.js';
+import { programMetadataOf, setProgramMetadata } from '../src/module/state.js';
 import { inSpan } from '../src/telemetry/otel.js';
 
 /** A training or validation example: an `Example` (its `inputs()` go to the program) or a plain record. */
@@ -49,20 +51,28 @@ export abstract class BaseOptimizer implements Optimizer {
   abstract readonly name: string;
   /** Metric calls the last compile spent. */
   metricCalls = 0;
+  /** LM usage of the last compile: the program's calls (`task`) and the optimizer's own (`proposer`). */
+  usage: RunUsage = emptyUsage();
 
   compile<P extends AnyModule>(program: P, trainset: readonly ExampleLike[], valset?: readonly ExampleLike[]): Promise<P>;
   compile<P extends AnyModule>(program: P, options: CompileOptions): Promise<P>;
-  compile<P extends AnyModule>(
+  async compile<P extends AnyModule>(
     program: P,
     trainsetOrOptions: readonly ExampleLike[] | CompileOptions,
     maybeValset?: readonly ExampleLike[],
   ): Promise<P> {
     const { trainset, valset } = compileArgs(trainsetOrOptions, maybeValset);
+    assertInputKeys(trainset, `${this.name}.compile (trainset)`);
+    if (valset) assertInputKeys(valset, `${this.name}.compile (valset)`);
     this.metricCalls = 0;
+    this.usage = emptyUsage();
     const attributes = { 'tsdspy.optimizer.name': this.name, 'tsdspy.optimizer.train_size': trainset.length };
     return inSpan(`tsdspy.optimizer ${this.name}`, { attributes }, async (span) => {
-      const optimized = await this.optimize(program, trainset, valset);
+      const optimized = await meterUsage(this.usage, () => this.optimize(program, trainset, valset));
       span?.setAttribute('tsdspy.optimizer.metric_calls', this.metricCalls);
+      const optimizer = programMetadataOf(optimized)?.optimizer;
+      if (optimizer && typeof optimizer === 'object')
+        setProgramMetadata(optimized, { optimizer: { ...optimizer, usage: this.usage } });
       return optimized;
     });
   }

@@ -1,5 +1,7 @@
 import { Evaluate } from '../src/evaluate/evaluate.js';
+import { abortIfAllFailed, type ExampleFailure } from '../src/evaluate/failures.js';
 import type { Metric, MetricContext, MetricResult } from '../src/evaluate/metric.js';
+import { emptyUsage, type RunUsage } from '../src/lm/usage-meter.js';
 import type { AnyModule, Module } from '../src/module/module.js';
 import type { ExampleLike } from './optimizer.js';
 
@@ -22,24 +24,42 @@ export function eraseMetric<E, P>(metric: Metric<E, P>): AnyMetric {
   return metric as unknown as AnyMetric;
 }
 
-/** Mean score (0–1) of a program on examples, with the number of metric calls it took. */
+export interface ProgramScore {
+  /** Mean score, 0–1. */
+  score: number;
+  scores: number[];
+  metricCalls: number;
+  failures: readonly ExampleFailure[];
+  usage: RunUsage;
+}
+
+/**
+ * Mean score (0–1) of a program on examples, with the metric calls, failures and LM usage it took. Failures are
+ * summarized on stderr under `label`; with `abortAs`, a run where user code failed on every example throws
+ * OptimizationAbortedError (the first-full-evaluation guard).
+ */
 export async function scoreProgram(
   program: AnyModule,
   examples: readonly ExampleLike[],
   metric: AnyMetric,
   concurrency: number,
-): Promise<{ score: number; scores: number[]; metricCalls: number }> {
+  options: { label?: string; abortAs?: string; examplesName?: string } = {},
+): Promise<ProgramScore> {
   const evaluate = new Evaluate({
     devset: examples,
     metric,
     concurrency,
     displayProgress: false,
+    maxErrors: Number.POSITIVE_INFINITY,
   });
-  const result = await evaluate.run(program as unknown as Module<unknown, unknown>);
+  const result = await evaluate.run(program as unknown as Module<unknown, unknown>, { label: options.label ?? 'Evaluate' });
+  if (options.abortAs) abortIfAllFailed(options.abortAs, result.failureList, result.results.length, options.examplesName);
   return {
     score: result.score / 100,
     scores: result.results.map((r) => r.score),
     metricCalls: result.results.filter((r) => r.prediction !== undefined).length,
+    failures: result.failureList,
+    usage: result.usage ?? emptyUsage(),
   };
 }
 

@@ -9,6 +9,7 @@ export * from './evaluate/index.js';
 export * from './lm/index.js';
 export * from './logger/index.js';
 export * from './module/index.js';
+export * from './options/index.js';
 export * from './retrieval/index.js';
 export * from './sandbox/index.js';
 export * from './settings/index.js';

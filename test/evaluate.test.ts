@@ -53,11 +53,11 @@ describe('Evaluate', () => {
   });
 
   it('aborts past maxErrors with the partial results', async () => {
-    const run = new Evaluate({ devset, metric, concurrency: 1, maxErrors: 1, displayProgress: false }).run(new Echo());
+    const run = new Evaluate({ devset, metric, concurrency: 1, maxErrors: 2, displayProgress: false }).run(new Echo());
     const error = await run.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EvaluationAbortedError);
     const partial = (error as EvaluationAbortedError).partial;
-    expect(partial.results).toHaveLength(18); // stops right after the second error (index 17)
+    expect(partial.results).toHaveLength(18); // stops at the second error (index 17): errors ≥ maxErrors, as DSPy
     expect(partial.aborted).toBe(true);
   });
 

@@ -8,6 +8,7 @@ import {
   MCPToolError,
   mcpTools,
   ReAct,
+  renderValue,
   ScriptedLM,
   type Tool,
 } from 'tsdspy';
@@ -76,7 +77,7 @@ function transportSuite(name: string, connect: () => Promise<MCPConnection>) {
       const agent = new ReAct('question -> answer', { tools: Object.values(tools), predict: { lm } });
       const result = await agent.call({ question: '1 + 2?' });
       expect(result.answer).toBe('3');
-      expect(result.trajectory[0]?.observation).toContain('"sum":3');
+      expect(renderValue(result.trajectory[0]?.observation)).toContain('"sum":3');
       expect(result.trajectory[1]?.observation).toContain('the database is down');
     });
   });

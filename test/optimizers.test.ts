@@ -91,8 +91,11 @@ describe('BootstrapFewShot', () => {
   });
 
   it('uses a teacher when given, retries in later rounds, and gives up past maxErrors', async () => {
-    const failing = new ScriptedLM(() => {
-      throw new Error('down');
+    // Works for q0 only, so the first pass is not a total failure (that aborts, see test/trust/abort.test.ts).
+    const inner = taskLM();
+    const failing = new ScriptedLM((r) => {
+      if (!/\bq0\b|d-q0\b/.test(lastUser(r))) throw new Error('down');
+      return inner.call(r).then((response) => response.completions[0]?.text ?? '');
     });
     await expect(
       withSettings({ lm: failing }, () =>
@@ -321,7 +324,7 @@ describe('compareOptimizers', () => {
     expect(printed).toContain('optimizer');
     expect(printed).toMatch(/labeled\s+100\.0%/);
     expect(comparison.toCSV().split('\n')[0]).toBe(
-      'optimizer,testScore,valScore,metricCalls,lmCalls,inputTokens,outputTokens,wallTimeMs',
+      'optimizer,testScore,valScore,metricCalls,lmCalls,inputTokens,outputTokens,wallTimeMs,error',
     );
     expect(comparison.toJSON().rows).toHaveLength(4);
     expect(comparison.best?.testScore).toBe(1);

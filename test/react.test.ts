@@ -48,7 +48,7 @@ describe('ReAct', () => {
     expect(result.total).toBe(5);
     expect(result.trajectory.map((s) => [s.toolName, s.observation])).toEqual([
       ['weather', 'sunny, 21C'],
-      ['add', '5'],
+      ['add', 5],
       ['finish', 'Completed.'],
     ]);
     expect(trace.map((t) => t.predictorName)).toEqual(['react', 'react', 'react', 'extract']);
@@ -70,8 +70,10 @@ describe('ReAct', () => {
     const result = await agent.call({ question: 'q' });
     const observations = result.trajectory.map((s) => s.observation);
     expect(observations[0]).toBe('Error: there is no tool "teleport". Available tools: weather, add, flaky, finish.');
-    expect(observations[1]).toMatch(/^Error: Invalid arguments for tool "add": a: .*expected number/);
-    expect(observations[2]).toBe('Error: service unavailable');
+    expect(observations[1]).toMatch(
+      /^Execution error in add: ToolArgumentsError: Invalid arguments for tool "add": a: .*expected number/,
+    );
+    expect(observations[2]).toBe('Execution error in flaky: Error: service unavailable');
     expect(result.trajectory).toHaveLength(4);
   });
 

@@ -10,6 +10,7 @@ import {
   type LMRequest,
   ReAct,
   RetrieverError,
+  renderValue,
   retrieverTool,
   ScriptedLM,
   topK,
@@ -252,7 +253,7 @@ describe('Embeddings (in-memory retriever)', () => {
     const lm = new ScriptedLM((r) => (isReact(r) ? (steps[i++] as string) : chatReply({ reasoning: 'r', answer: 'Paris' })));
     const agent = new ReAct('question -> answer', { tools: [search], predict: { lm } });
     const result = await agent.call({ question: 'Where is the Eiffel Tower?' });
-    expect(result.trajectory[0]?.observation).toContain('The Eiffel Tower is in Paris');
+    expect(renderValue(result.trajectory[0]?.observation)).toContain('The Eiffel Tower is in Paris');
     expect(agent.namedParameters()['tools.search_wiki.description']).toMatch(/Searches the corpus/);
   });
 });

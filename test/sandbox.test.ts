@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { resetSandboxProbe, runSandboxed, sandboxGuarantees } from 'tsdspy';
+import { runSandboxed, sandboxGuarantees } from 'tsdspy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DenialTargets, startDenialTargets } from './support/denial-targets.js';
 
@@ -15,7 +15,14 @@ describe('sandbox', () => {
   afterAll(() => targets.close());
 
   it('reports what it enforces on this machine', () => {
-    expect(sandboxGuarantees()).toEqual({ network: 'namespace', permissionModel: true });
+    expect(sandboxGuarantees()).toMatchObject({
+      isolation: 'bwrap',
+      pidNamespace: true,
+      network: 'namespace',
+      filesystem: 'empty-root',
+      memory: 'rlimit',
+      permissionModel: true,
+    });
   });
 
   it('runs code and returns its value and console output', async () => {
@@ -79,10 +86,8 @@ describe('sandbox', () => {
   });
 
   it('blocks network modules even without a network namespace (the weaker fallback mode)', async () => {
-    process.env.TSDSPY_SANDBOX_NO_NETNS = '1';
-    resetSandboxProbe();
-    try {
-      expect(sandboxGuarantees().network).toBe('none');
+    {
+      expect(sandboxGuarantees('process-only').network).toBe('none');
       const port = String(targets.port);
       const code = `${ESCAPE}
         const tries = [];
@@ -92,15 +97,12 @@ describe('sandbox', () => {
         await attempt(() => this.constructor.constructor('return fetch')()('http://127.0.0.1:${port}'));
         await attempt(() => proc.getBuiltinModule('dns').lookup('localhost', () => {}));
         return tries;`;
-      const result = await runSandboxed(code);
+      const result = await runSandboxed(code, { isolation: 'process-only' });
       expect(result).toMatchObject({
         ok: true,
         value: ['ERR_SANDBOX_NETWORK', 'ERR_SANDBOX_NETWORK', 'ERR_SANDBOX_NETWORK', 'ERR_SANDBOX_NETWORK'],
       });
       expect(targets.connections()).toBe(0);
-    } finally {
-      delete process.env.TSDSPY_SANDBOX_NO_NETNS;
-      resetSandboxProbe();
     }
     expect(sandboxGuarantees().network).toBe('namespace');
   });

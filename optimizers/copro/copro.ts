@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { errorMessage, errorName } from '../../src/evaluate/failures.js';
 import type { Metric } from '../../src/evaluate/metric.js';
 import type { LanguageModel } from '../../src/lm/types.js';
+import { asProposer } from '../../src/lm/usage-meter.js';
+import { logger } from '../../src/logger/logger.js';
 import type { AnyModule } from '../../src/module/module.js';
 import { Predict } from '../../src/module/predict.js';
 import { setProgramMetadata } from '../../src/module/state.js';
+import { validateOptions, zFunction, zObject } from '../../src/options/validate.js';
 import { withSettings } from '../../src/settings/settings.js';
 import { signature } from '../../src/signature/signature.js';
 import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
@@ -69,6 +73,20 @@ export class COPRO<E = DefaultExample, P = DefaultPrediction> extends BaseOptimi
   constructor(readonly options: COPROOptions<E, P>) {
     super();
     if (typeof options?.metric !== 'function') throw new OptimizerConfigError('COPRO needs a metric');
+    validateOptions(
+      z.object({
+        metric: zFunction,
+        promptModel: zObject.optional(),
+        breadth: z.number().int().optional(),
+        depth: z.number().int().optional(),
+        initTemperature: z.number().nonnegative().optional(),
+        concurrency: z.number().int().positive().optional(),
+        displayProgress: z.boolean().optional(),
+      }),
+      options,
+      (m) => new OptimizerConfigError(m),
+      'new COPRO({ … })',
+    );
     if ((options.breadth ?? 10) < 2) throw new OptimizerConfigError('COPRO: breadth must be at least 2');
     if ((options.depth ?? 3) < 1) throw new OptimizerConfigError('COPRO: depth must be at least 1');
   }
@@ -85,11 +103,20 @@ export class COPRO<E = DefaultExample, P = DefaultPrediction> extends BaseOptimi
     let best = program.clone();
     const scored = new Map<string, number>();
     const pending = new Map<string, Array<{ instruction: string; prefix: string }>>();
+    // The baseline first: a broken metric or program aborts here, before any proposal is paid for.
+    const baseline = await scoreProgram(best, trainset, eraseMetric(o.metric), o.concurrency ?? 8, {
+      label: 'COPRO (baseline)',
+      abortAs: 'COPRO',
+    });
+    this.metricCalls += baseline.metricCalls;
+    let bestScore = baseline.score;
     for (const [name, predictor] of best.namedPredictors()) {
       const current = {
         instruction: (predictor as unknown as { instructions: string }).instructions,
         prefix: lastPrefix(predictor),
       };
+      scored.set(`${name}\u0000${current.instruction}\u0000${current.prefix}`, baseline.score);
+      this.attempts.push({ predictor: name, ...current, score: baseline.score, round: 0 });
       pending.set(name, [
         current,
         ...(await this.propose(() =>
@@ -97,7 +124,6 @@ export class COPRO<E = DefaultExample, P = DefaultPrediction> extends BaseOptimi
         )),
       ]);
     }
-    let bestScore = Number.NEGATIVE_INFINITY;
     const progress = optimizerProgress('COPRO', depth * best.namedPredictors().length, o.displayProgress ?? true);
     for (let round = 0; round < depth; round++) {
       for (const [name] of best.namedPredictors()) {
@@ -105,7 +131,9 @@ export class COPRO<E = DefaultExample, P = DefaultPrediction> extends BaseOptimi
           const key = `${name}\u0000${candidate.instruction}\u0000${candidate.prefix}`;
           if (scored.has(key)) continue;
           const trial = withInstruction(best, name, candidate.instruction, candidate.prefix);
-          const { score, metricCalls } = await scoreProgram(trial, trainset, eraseMetric(o.metric), o.concurrency ?? 8);
+          const { score, metricCalls } = await scoreProgram(trial, trainset, eraseMetric(o.metric), o.concurrency ?? 8, {
+            label: `COPRO (${name}, round ${round})`,
+          });
           this.metricCalls += metricCalls;
           scored.set(key, score);
           this.attempts.push({ predictor: name, ...candidate, score, round });
@@ -152,7 +180,16 @@ export class COPRO<E = DefaultExample, P = DefaultPrediction> extends BaseOptimi
   private async propose(
     call: () => Promise<{ completions: readonly { proposed_instruction: string; proposed_prefix_for_output_field: string }[] }>,
   ): Promise<Array<{ instruction: string; prefix: string }>> {
-    const prediction = await (this.options.promptModel ? withSettings({ lm: this.options.promptModel }, call) : call());
+    let prediction: Awaited<ReturnType<typeof call>>;
+    try {
+      prediction = await asProposer(() =>
+        this.options.promptModel ? withSettings({ lm: this.options.promptModel }, call) : call(),
+      );
+    } catch (error) {
+      // One unreadable proposer reply must not end the compile: skip this round's proposals.
+      logger.warn(`COPRO: skipped unreadable instruction proposals: ${errorName(error)}: ${errorMessage(error).split('\n')[0]}`);
+      return [];
+    }
     const seen = new Set<string>();
     return prediction.completions
       .map((c) => ({ instruction: c.proposed_instruction.trim(), prefix: c.proposed_prefix_for_output_field.trim() }))

@@ -1,12 +1,21 @@
 import pLimit from 'p-limit';
+import { z } from 'zod';
 import { exampleData } from '../../src/data/example.js';
 import { TsdspyError } from '../../src/errors/index.js';
+import {
+  abortIfAllFailed,
+  classifyFailure,
+  type ExampleFailure,
+  errorMessage,
+  reportFailures,
+} from '../../src/evaluate/failures.js';
 import type { Metric } from '../../src/evaluate/metric.js';
 import { normalizeMetricResult } from '../../src/evaluate/metric.js';
 import type { AnyModule } from '../../src/module/module.js';
 import { setProgramMetadata } from '../../src/module/state.js';
+import { validateOptions, zFunction, zObject } from '../../src/options/validate.js';
 import { currentSettings, withSettings } from '../../src/settings/settings.js';
-import { captureTraceSettled } from '../../src/trace/trace.js';
+import { captureTraceSettled, type Trace } from '../../src/trace/trace.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { BaseOptimizer, type ExampleLike, exampleInputs, OptimizerConfigError } from '../optimizer.js';
 import { optimizerProgress } from '../progress.js';
@@ -30,6 +39,19 @@ export interface BootstrapFewShotOptions<E = DefaultExample, P = DefaultPredicti
   displayProgress?: boolean;
 }
 
+export const bootstrapOptionsShape = {
+  metric: zFunction,
+  metricThreshold: z.number().optional(),
+  teacher: zObject.optional(),
+  maxBootstrappedDemos: z.number().int().nonnegative().optional(),
+  maxLabeledDemos: z.number().int().nonnegative().optional(),
+  maxRounds: z.number().int().nonnegative().optional(),
+  maxErrors: z.custom<number>((v) => typeof v === 'number' && v >= 0, 'expected a number ≥ 0 (or Infinity)').optional(),
+  concurrency: z.number().int().positive().optional(),
+  seed: z.number().int().optional(),
+  displayProgress: z.boolean().optional(),
+};
+
 /** Bootstrapping failed more often than `maxErrors` allows. */
 export class BootstrapError extends TsdspyError {}
 
@@ -48,11 +70,7 @@ export class BootstrapFewShot<E = DefaultExample, P = DefaultPrediction> extends
     super();
     if (typeof options?.metric !== 'function')
       throw new OptimizerConfigError('BootstrapFewShot needs a metric: new BootstrapFewShot({ metric })');
-    for (const key of ['maxBootstrappedDemos', 'maxLabeledDemos', 'maxRounds'] as const) {
-      const v = options[key];
-      if (v !== undefined && (!Number.isInteger(v) || v < 0))
-        throw new OptimizerConfigError(`BootstrapFewShot: ${key} must be a non-negative integer`);
-    }
+    validateOptions(z.object(bootstrapOptionsShape), options, (m) => new OptimizerConfigError(m), 'new BootstrapFewShot({ … })');
   }
 
   protected async optimize<P extends AnyModule>(
@@ -97,6 +115,8 @@ export class BootstrapFewShot<E = DefaultExample, P = DefaultPrediction> extends
     const demos: BootstrappedDemos = new Map(names.map((n) => [n, []]));
     const used = new Set<number>();
     let errors = 0;
+    let attempted = 0;
+    const failures: ExampleFailure[] = [];
     const full = () => names.every((n) => (demos.get(n)?.length ?? 0) >= maxBoot);
     const limit = pLimit(o.concurrency ?? 8);
     // Work in chunks so an early stop spends no calls on examples it will not use, while keeping trainset order.
@@ -107,12 +127,19 @@ export class BootstrapFewShot<E = DefaultExample, P = DefaultPrediction> extends
       const outcomes = await Promise.all(
         slice.map(({ example, index }) => limit(() => this.tryExample(teacher, example, index))),
       );
+      attempted += outcomes.length;
+      const chunkFailures = outcomes.flatMap((outcome) => (outcome.failure ? [outcome.failure] : []));
+      failures.push(...chunkFailures);
+      // The first pass: user code failing on every example means a bug, not a hard task.
+      if (start === 0) abortIfAllFailed(this.name, chunkFailures, outcomes.length, 'training examples');
       for (const outcome of outcomes) {
-        if (outcome.error) {
+        if (outcome.failure) {
           errors++;
           if (errors > (o.maxErrors ?? 10)) {
+            reportFailures(this.name, failures, attempted);
             throw new BootstrapError(
-              `Bootstrapping failed on ${errors} examples (more than maxErrors=${o.maxErrors ?? 10}); last error: ${outcome.error}`,
+              `Bootstrapping failed on ${errors} examples (more than maxErrors=${o.maxErrors ?? 10}); last error: ${errorMessage(outcome.failure.error)}`,
+              { cause: outcome.failure.error },
             );
           }
           continue;
@@ -126,12 +153,17 @@ export class BootstrapFewShot<E = DefaultExample, P = DefaultPrediction> extends
       }
     }
     progress.stop();
+    reportFailures(this.name, failures, attempted);
     return { demos, used };
   }
 
-  private async tryExample(teacher: AnyModule, example: ExampleLike, index: number) {
+  private async tryExample(
+    teacher: AnyModule,
+    example: ExampleLike,
+    index: number,
+  ): Promise<{ index: number; trace?: Trace; failure?: ExampleFailure }> {
     const rounds = Math.max(1, this.options.maxRounds ?? 1);
-    let lastError: string | undefined;
+    let failure: ExampleFailure | undefined;
     for (let round = 0; round < rounds; round++) {
       // Later rounds: fresh samples (new rollout id, temperature 1), as DSPy does.
       const config =
@@ -140,7 +172,7 @@ export class BootstrapFewShot<E = DefaultExample, P = DefaultPrediction> extends
         captureTraceSettled(() => (teacher as AnyModule & { call(i: unknown): Promise<unknown> }).call(exampleInputs(example))),
       );
       if (run.error !== undefined) {
-        lastError = run.error instanceof Error ? run.error.message : String(run.error);
+        failure = { kind: classifyFailure(run.error, 'program'), error: run.error };
         continue;
       }
       try {
@@ -148,11 +180,12 @@ export class BootstrapFewShot<E = DefaultExample, P = DefaultPrediction> extends
         const result = normalizeMetricResult(
           await eraseMetric(this.options.metric)(exampleData(example), run.result, { trace: run.trace }),
         );
+        failure = undefined;
         if (result.score >= (this.options.metricThreshold ?? 1)) return { index, trace: run.trace };
       } catch (error) {
-        lastError = error instanceof Error ? error.message : String(error);
+        failure = { kind: classifyFailure(error, 'metric'), error };
       }
     }
-    return lastError !== undefined ? { index, error: lastError } : { index };
+    return failure ? { index, failure } : { index };
   }
 }

@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { exampleData } from '../../src/data/example.js';
 import type { AnyModule } from '../../src/module/module.js';
 import { setProgramMetadata } from '../../src/module/state.js';
+import { validateOptions } from '../../src/options/validate.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
 
@@ -18,8 +20,16 @@ export class LabeledFewShot extends BaseOptimizer {
 
   constructor(readonly options: LabeledFewShotOptions = {}) {
     super();
-    if (options.k !== undefined && (!Number.isInteger(options.k) || options.k < 0))
-      throw new OptimizerConfigError('LabeledFewShot: k must be a non-negative integer');
+    validateOptions(
+      z.object({
+        k: z.number().int().nonnegative().optional(),
+        sample: z.boolean().optional(),
+        seed: z.number().int().optional(),
+      }),
+      options,
+      (m) => new OptimizerConfigError(m),
+      'new LabeledFewShot({ … })',
+    );
   }
 
   protected async optimize<P extends AnyModule>(

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { BackendError } from '../../src/backends/errors.js';
+import { abortIfAllFailed, type FailureSummary, mergeFailureSummaries, reportFailures } from '../../src/evaluate/failures.js';
+import { logger } from '../../src/logger/logger.js';
 import { currentSettings, withSettings } from '../../src/settings/settings.js';
 import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
-import { GEPAConfigError } from './errors.js';
+import { GEPAConfigError, ReflectionFailedError } from './errors.js';
 import { BudgetExhausted, BudgetedEvaluator, type EvaluationOutcome, RunAborted } from './evaluator.js';
 import { EventBus, type GEPACallback } from './events.js';
 import { Frontier, type FrontierType } from './frontier.js';
@@ -54,7 +56,12 @@ export interface EngineConfig<D, T, O> {
   stopConditions: StopCondition[];
   metricCallLimit: number | undefined;
   signal: AbortSignal | undefined;
-  raiseOnException: boolean;
+  /** true: any failing iteration ends the run; false: every one is logged and skipped; undefined: only reflection failures are skipped. */
+  raiseOnException: boolean | undefined;
+  /** Consecutive failed reflection calls tolerated before the run stops (when they are skipped). */
+  maxReflectionFailures: number;
+  /** Names the run in stderr lines and errors (default `GEPA`). */
+  label?: string;
 }
 
 /** Runs (or resumes) a GEPA optimization and returns its result. */
@@ -87,6 +94,9 @@ class Engine<D, T, O> {
   private readonly bus: EventBus;
   private readonly eventLog: EventLog | undefined;
   private readonly started = performance.now();
+  /** Failures of every full valset evaluation this process ran. */
+  private errors: FailureSummary | undefined;
+  private reflectionFailuresInARow = 0;
   private readonly usage = new UsageMeter();
   private iterationStarted = { at: 0, metricCalls: 0 };
 
@@ -150,7 +160,7 @@ class Engine<D, T, O> {
       totalMetricCalls: this.state.totalMetricCalls,
       stopReason: this.state.stopReason ?? 'unknown',
     });
-    return GEPAResult.fromState(this.state, bestIdx, this.config.runDir);
+    return GEPAResult.fromState(this.state, bestIdx, this.config.runDir, this.errors);
   }
 
   /** One iteration in its own telemetry span; returns false when the run must stop. */
@@ -184,10 +194,13 @@ class Engine<D, T, O> {
         keepGoing = false;
       } else {
         const message = error instanceof Error ? error.message : String(error);
+        const reflection = error instanceof ReflectionFailedError;
         // A failing backend fails every later iteration too: stop whatever raiseOnException says.
-        const fatal = this.config.raiseOnException || error instanceof BackendError;
-        this.bus.emit({ type: 'error', iteration, message, willContinue: !fatal });
-        if (fatal) {
+        const raise =
+          error instanceof BackendError || (reflection ? this.reflectionFailed(error) : this.config.raiseOnException !== false);
+        this.bus.emit({ type: 'error', iteration, message, willContinue: !raise });
+        if (!raise) logger.warn(`${this.label}: iteration ${iteration} failed and was skipped: ${message}`);
+        if (raise) {
           this.state.stopReason = `error: ${message}`;
           this.finishIteration(iteration, bestBefore, accepted);
           throw error;
@@ -273,6 +286,7 @@ class Engine<D, T, O> {
       customProposer: config.customProposer,
     });
     if (outcome.kind === 'skipped') return false;
+    this.reflectionFailuresInARow = 0;
     const parentSum = outcome.parentScores.reduce((a, b) => a + b, 0);
     const childSum = outcome.childScores.reduce((a, b) => a + b, 0);
     if (!config.accept(outcome.parentScores, outcome.childScores)) {
@@ -304,7 +318,29 @@ class Engine<D, T, O> {
   private async addWithValset(candidate: Candidate, parents: number[], iteration: number): Promise<number> {
     const discovery = this.state.totalMetricCalls;
     const run = await this.evaluator.evaluate(this.config.val, this.config.val.ids, candidate, false);
+    this.reportValFailures(run, `candidate ${this.state.candidates.length}`);
     return this.addCandidate(candidate, parents, run, discovery, iteration);
+  }
+
+  private get label(): string {
+    return this.config.label ?? 'GEPA';
+  }
+
+  /** The summary line of a full valset evaluation, also added to the run's `errors`. */
+  private reportValFailures(run: EvaluationOutcome<T, O>, which: string): void {
+    const summary = reportFailures(`${this.label} (${which}, valset)`, run.failures, this.config.val.ids.length);
+    this.errors = mergeFailureSummaries(this.errors, summary);
+  }
+
+  /** Counts a failed reflection call; true when the run must stop (raiseOnException, or too many in a row). */
+  private reflectionFailed(error: ReflectionFailedError): boolean {
+    if (this.config.raiseOnException === true) return true;
+    this.reflectionFailuresInARow += 1;
+    if (this.reflectionFailuresInARow >= this.config.maxReflectionFailures) {
+      error.message = `${error.message} (${this.reflectionFailuresInARow} reflection calls failed in a row, maxReflectionFailures is ${this.config.maxReflectionFailures})`;
+      return true;
+    }
+    return false;
   }
 
   private addCandidate(
@@ -315,7 +351,7 @@ class Engine<D, T, O> {
     iteration: number,
   ): number {
     const { state } = this;
-    if (this.config.frontierType !== 'instance' && !run.objectiveScores) {
+    if ((this.config.frontierType === 'objective' || this.config.frontierType === 'cartesian') && !run.objectiveScores) {
       throw new GEPAConfigError(`frontierType '${this.config.frontierType}' needs objectiveScores from the adapter's evaluate()`);
     }
     const idx = state.candidates.length;
@@ -361,6 +397,9 @@ class Engine<D, T, O> {
       );
     }
     const run = await this.evaluator.evaluate(config.val, config.val.ids, config.seedCandidate, false);
+    this.reportValFailures(run, 'seed');
+    // User code failing on every example of the first full evaluation is a bug: stop before any reflection.
+    abortIfAllFailed(this.label, run.failures, config.val.ids.length);
     this.addCandidate(config.seedCandidate, [], run, 0, 0);
     this.save();
   }

@@ -15,6 +15,9 @@ export class AdapterEvaluationError extends TsdspyError {
   }
 }
 
+/** A reflection LM call failed (after the LM's own retries). `cause` holds the LM's error. */
+export class ReflectionFailedError extends TsdspyError {}
+
 /** A proposer returned a text for a component the candidate does not have. */
 export class UnknownComponentError extends TsdspyError {}
 

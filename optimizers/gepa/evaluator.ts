@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BackendError } from '../../src/backends/errors.js';
+import type { ExampleFailure } from '../../src/evaluate/failures.js';
 import { inSpan } from '../../src/telemetry/otel.js';
 import type { ResolvedData } from './data.js';
 import { AdapterEvaluationError } from './errors.js';
@@ -12,6 +13,8 @@ export interface EvaluationOutcome<T, O> {
   /** Undefined for examples served from the evaluation cache. */
   outputs: (O | undefined)[];
   objectiveScores: Array<Record<string, number>> | null;
+  /** Failures of the examples run now (cached examples had none worth repeating). */
+  failures: ExampleFailure[];
   /** The adapter's batch, for reflection (only when traces were captured; then nothing came from the cache). */
   batch?: EvaluationBatch<T, O>;
 }
@@ -127,6 +130,7 @@ export class BudgetedEvaluator<D, T, O> {
       scores,
       outputs,
       objectiveScores: hasObjectives ? objectiveScores : null,
+      failures: (batch?.failures ?? []).filter((f): f is ExampleFailure => f !== null && f !== undefined),
       ...(captureTraces && batch ? { batch } : {}),
     };
   }

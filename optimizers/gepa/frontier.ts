@@ -135,7 +135,8 @@ export class Frontier {
     if (this.type === 'instance' || this.type === 'hybrid') {
       for (let v = 0; v < instance.length; v++) yield [`i${v}`, instance[v] as number];
     }
-    if (this.type === 'objective' || this.type === 'hybrid') {
+    // Hybrid adds objective keys when the adapter reports objectives, and is the instance frontier otherwise.
+    if (this.type === 'objective' || (this.type === 'hybrid' && objectives)) {
       for (const [name, value] of Object.entries(meanObjectives(requireObjectives(objectives, this.type))))
         yield [`o:${name}`, value];
     }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { FailureSummary } from '../../src/evaluate/failures.js';
+import type { RunUsage } from '../../src/lm/usage-meter.js';
 import { lineageDot } from './report/dot.js';
 import type { EngineState } from './state.js';
 import type { Candidate, DataId } from './types.js';
@@ -12,6 +14,8 @@ const resultSchema = z.object({
   valIds: z.array(z.union([z.string(), z.number()])),
   valAggregateScores: z.array(z.number()),
   valSubscores: z.array(z.array(z.number())),
+  /** Per candidate, the mean validation score of each objective (when the metric gave objective scores). */
+  valAggregateSubscores: z.array(z.record(z.string(), z.number()).nullable()).optional(),
   perValInstanceBestCandidates: z.array(z.array(z.number())),
   discoveryEvalCounts: z.array(z.number()),
   totalMetricCalls: z.number(),
@@ -21,6 +25,33 @@ const resultSchema = z.object({
   bestOutputsValset: z.array(z.array(z.object({ candidate: z.number(), output: z.unknown() }))).nullable(),
   runDir: z.string().nullable(),
   seed: z.number(),
+  errors: z
+    .object({
+      total: z.number(),
+      failed: z.number(),
+      byError: z.record(z.string(), z.number()),
+      byKind: z.record(z.string(), z.number()),
+      firstMessage: z.string(),
+    })
+    .optional(),
+  usage: z
+    .object({
+      task: z.object({
+        lmCalls: z.number(),
+        cachedCalls: z.number(),
+        inputTokens: z.number(),
+        outputTokens: z.number(),
+        cost: z.number().nullable(),
+      }),
+      proposer: z.object({
+        lmCalls: z.number(),
+        cachedCalls: z.number(),
+        inputTokens: z.number(),
+        outputTokens: z.number(),
+        cost: z.number().nullable(),
+      }),
+    })
+    .optional(),
 });
 
 export type GEPAResultJSON = z.infer<typeof resultSchema>;
@@ -36,6 +67,8 @@ export class GEPAResult {
   readonly valAggregateScores: number[];
   /** `valSubscores[c][v]`: candidate c on `valIds[v]`. */
   readonly valSubscores: number[][];
+  /** Per candidate, the mean validation score of each objective; null entries when the metric gave none. */
+  readonly valAggregateSubscores: Array<Record<string, number> | null> | undefined;
   /** Per validation instance, the candidates with the best score on it. */
   readonly perValInstanceBestCandidates: number[][];
   /** Metric calls spent when each candidate was discovered. */
@@ -47,6 +80,10 @@ export class GEPAResult {
   readonly bestOutputsValset: Array<Array<{ candidate: number; output: unknown }>> | null;
   readonly runDir: string | null;
   readonly seed: number;
+  /** Failures over the full valset evaluations of the run (absent when none failed). */
+  readonly errors?: FailureSummary;
+  /** LM usage of the run: the program's or evaluator's calls (`task`) and reflection (`proposer`). */
+  readonly usage?: RunUsage;
 
   constructor(data: GEPAResultJSON) {
     this.bestIdx = data.bestIdx;
@@ -55,6 +92,7 @@ export class GEPAResult {
     this.valIds = data.valIds;
     this.valAggregateScores = data.valAggregateScores;
     this.valSubscores = data.valSubscores;
+    this.valAggregateSubscores = data.valAggregateSubscores;
     this.perValInstanceBestCandidates = data.perValInstanceBestCandidates;
     this.discoveryEvalCounts = data.discoveryEvalCounts;
     this.totalMetricCalls = data.totalMetricCalls;
@@ -64,6 +102,8 @@ export class GEPAResult {
     this.bestOutputsValset = data.bestOutputsValset;
     this.runDir = data.runDir;
     this.seed = data.seed;
+    if (data.errors) this.errors = data.errors as FailureSummary;
+    if (data.usage) this.usage = data.usage;
   }
 
   get bestCandidate(): Candidate {
@@ -74,7 +114,7 @@ export class GEPAResult {
     return this.valAggregateScores[this.bestIdx] as number;
   }
 
-  static fromState(state: EngineState, bestIdx: number, runDir: string | undefined): GEPAResult {
+  static fromState(state: EngineState, bestIdx: number, runDir: string | undefined, errors?: FailureSummary): GEPAResult {
     const perInstance = state.valIds.map((_, v) => {
       let best = Number.NEGATIVE_INFINITY;
       let who: number[] = [];
@@ -94,6 +134,7 @@ export class GEPAResult {
       valIds: [...state.valIds],
       valAggregateScores: [...state.aggregates],
       valSubscores: state.valScores.map((s) => [...s]),
+      ...(state.valObjectiveScores.some((o) => o) ? { valAggregateSubscores: state.valObjectiveScores.map(meanObjectives) } : {}),
       perValInstanceBestCandidates: perInstance,
       discoveryEvalCounts: [...state.discoveryEvalCounts],
       totalMetricCalls: state.totalMetricCalls,
@@ -103,6 +144,7 @@ export class GEPAResult {
       bestOutputsValset: state.bestOutputs,
       runDir: runDir ?? null,
       seed: state.seed,
+      ...(errors ? { errors } : {}),
     });
   }
 
@@ -126,6 +168,7 @@ export class GEPAResult {
       valIds: this.valIds,
       valAggregateScores: this.valAggregateScores,
       valSubscores: this.valSubscores,
+      ...(this.valAggregateSubscores ? { valAggregateSubscores: this.valAggregateSubscores } : {}),
       perValInstanceBestCandidates: this.perValInstanceBestCandidates,
       discoveryEvalCounts: this.discoveryEvalCounts,
       totalMetricCalls: this.totalMetricCalls,
@@ -135,6 +178,8 @@ export class GEPAResult {
       bestOutputsValset: this.bestOutputsValset,
       runDir: this.runDir,
       seed: this.seed,
+      ...(this.errors ? { errors: this.errors } : {}),
+      ...(this.usage ? { usage: this.usage } : {}),
     };
   }
 
@@ -143,4 +188,17 @@ export class GEPAResult {
     if (!parsed.success) throw new Error(`Not a tsdspy GEPA result: ${z.prettifyError(parsed.error)}`);
     return new GEPAResult(parsed.data);
   }
+}
+
+/** Mean of each objective over the validation instances (an instance without an objective does not count for it). */
+function meanObjectives(perInstance: ReadonlyArray<Record<string, number>> | null): Record<string, number> | null {
+  if (!perInstance) return null;
+  const sums: Record<string, [number, number]> = {};
+  for (const scores of perInstance) {
+    for (const [name, value] of Object.entries(scores)) {
+      const [sum, n] = sums[name] ?? [0, 0];
+      sums[name] = [sum + value, n + 1];
+    }
+  }
+  return Object.fromEntries(Object.entries(sums).map(([name, [sum, n]]) => [name, sum / n]));
 }

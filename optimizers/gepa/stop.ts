@@ -19,6 +19,11 @@ export interface StopCondition {
   shouldStop(ctx: StopContext): boolean;
   /** A hard cap on metric calls that the engine enforces within iterations, not only between them. */
   readonly metricCallLimit?: number;
+  /**
+   * A money cap: it only works when the reflection LM's cost can be measured, so `optimize` refuses it otherwise.
+   * `price` (USD per million tokens) counts cost from token usage for LMs with no known price.
+   */
+  readonly cost?: { price?: { input: number; output: number } };
 }
 
 /** Built-in stop conditions; pass one or several as `stopWhen`. The run stops when any fires. */
@@ -29,10 +34,14 @@ export const stopWhen = {
     metricCallLimit: n,
   }),
   maxIterations: (n: number): StopCondition => ({ name: `maxIterations(${n})`, shouldStop: (c) => c.iteration >= n }),
-  /** Reflection spend in USD, as reported by the reflection LM (LMs that report no cost never trigger it). */
-  maxReflectionCost: (usd: number): StopCondition => ({
+  /**
+   * Reflection spend in USD. Needs a reflection LM whose cost is measurable: a priced model, or `price` (USD per
+   * million input / output tokens) to count it from token usage. Anything else is refused before the run starts.
+   */
+  maxReflectionCost: (usd: number, options: { price?: { input: number; output: number } } = {}): StopCondition => ({
     name: `maxReflectionCost(${usd})`,
     shouldStop: (c) => c.reflectionCost >= usd,
+    cost: options.price ? { price: options.price } : {},
   }),
   timeout: (ms: number): StopCondition => ({ name: `timeout(${ms}ms)`, shouldStop: (c) => c.elapsedMs >= ms }),
   noImprovement: (iterations: number): StopCondition => ({

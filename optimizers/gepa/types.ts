@@ -1,3 +1,5 @@
+import type { ExampleFailure } from '../../src/evaluate/failures.js';
+
 /** A candidate: the text of every named component (`{ system_prompt: '...' }`). */
 export type Candidate = Record<string, string>;
 
@@ -19,6 +21,11 @@ export interface EvaluationBatch<Trajectory = unknown, Output = unknown> {
   trajectories?: Trajectory[];
   /** Per-example scores per objective, for objective / hybrid / cartesian frontiers. */
   objectiveScores?: Array<Record<string, number>>;
+  /**
+   * Per example, why it failed (null when it did not). The engine summarizes failures on stderr after full valset
+   * evaluations and aborts when user code failed on every example of the seed evaluation.
+   */
+  failures?: Array<ExampleFailure | null>;
 }
 
 /** One record shown to the reflection LM, e.g. `{ Inputs, 'Generated Outputs', Feedback }`. */

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { exampleData } from '../../src/data/example.js';
+import { errorMessage, errorName } from '../../src/evaluate/failures.js';
 import type { Metric } from '../../src/evaluate/metric.js';
 import type { LanguageModel } from '../../src/lm/types.js';
+import { asProposer } from '../../src/lm/usage-meter.js';
+import { logger } from '../../src/logger/logger.js';
 import type { AnyModule } from '../../src/module/module.js';
 import { Predict } from '../../src/module/predict.js';
 import { setProgramMetadata } from '../../src/module/state.js';
+import { validateOptions, zFunction, zObject } from '../../src/options/validate.js';
 import { withSettings } from '../../src/settings/settings.js';
 import { signature } from '../../src/signature/signature.js';
 import { BootstrapFewShot } from '../few-shot/bootstrap-few-shot.js';
@@ -51,6 +55,23 @@ export interface MIPROTrial {
   score: number;
   kind: 'minibatch' | 'full';
 }
+
+const miproSchema = z.object({
+  metric: zFunction,
+  promptModel: zObject.optional(),
+  taskModel: zObject.optional(),
+  auto: z.enum(['light', 'medium', 'heavy']).optional(),
+  numCandidates: z.number().int().positive().optional(),
+  numTrials: z.number().int().positive().optional(),
+  minibatch: z.boolean().optional(),
+  minibatchSize: z.number().int().positive().optional(),
+  minibatchFullEvalSteps: z.number().int().positive().optional(),
+  maxBootstrappedDemos: z.number().int().nonnegative().optional(),
+  maxLabeledDemos: z.number().int().nonnegative().optional(),
+  concurrency: z.number().int().positive().optional(),
+  seed: z.number().int().optional(),
+  displayProgress: z.boolean().optional(),
+});
 
 const TIPS = [
   'Be creative and explore an unusual framing.',
@@ -102,6 +123,7 @@ export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOpti
   constructor(readonly options: MIPROv2Options<E, P>) {
     super();
     if (typeof options?.metric !== 'function') throw new OptimizerConfigError('MIPROv2 needs a metric');
+    validateOptions(miproSchema, options, (m) => new OptimizerConfigError(m), 'new MIPROv2({ … })');
     if (options.auto === undefined && (options.numCandidates === undefined || options.numTrials === undefined)) {
       throw new OptimizerConfigError("MIPROv2: give auto ('light' | 'medium' | 'heavy'), or both numCandidates and numTrials");
     }
@@ -133,6 +155,16 @@ export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOpti
     const concurrency = o.concurrency ?? 8;
     this.trials = [];
 
+    // The baseline first (the program as given, without demos): a broken metric or program aborts here, before
+    // any proposer or bootstrap call is paid for.
+    const baselineProgram = program.clone();
+    for (const predictor of baselineProgram.predictors()) predictor.demos = [];
+    const baselineRun = await scoreProgram(baselineProgram, valset, eraseMetric(o.metric), concurrency, {
+      label: 'MIPROv2 (baseline)',
+      abortAs: 'MIPROv2',
+    });
+    this.metricCalls += baselineRun.metricCalls;
+
     const demoSets = await this.demoCandidates(program, trainset, numCandidates, rng);
     const instructions = await this.instructionCandidates(program, trainset, demoSets, numCandidates, rng);
     const space: Record<string, number> = {};
@@ -161,7 +193,9 @@ export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOpti
     const fullEval = async (params: Record<string, number>, trial: number) => {
       const k = key(params);
       if (fullScores.has(k)) return;
-      const { score, metricCalls } = await scoreProgram(build(params), valset, eraseMetric(o.metric), concurrency);
+      const { score, metricCalls } = await scoreProgram(build(params), valset, eraseMetric(o.metric), concurrency, {
+        label: `MIPROv2 (trial ${trial}, full)`,
+      });
       this.metricCalls += metricCalls;
       fullScores.set(k, score);
       this.trials.push({ trial, params, score, kind: 'full' });
@@ -169,7 +203,8 @@ export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOpti
 
     // Trial 0: the program as given (instruction 0, demo set 0 = no demos added).
     const baseline = Object.fromEntries(Object.keys(space).map((p) => [p, 0]));
-    await fullEval(baseline, 0);
+    fullScores.set(key(baseline), baselineRun.score);
+    this.trials.push({ trial: 0, params: baseline, score: baselineRun.score, kind: 'full' });
     const sampler = new TPESampler({ space, seed: o.seed ?? 0 });
     const useMinibatch = (o.minibatch ?? true) && valset.length > (o.minibatchSize ?? 35);
     const progress = optimizerProgress('MIPROv2', numTrials, o.displayProgress ?? true);
@@ -177,7 +212,9 @@ export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOpti
       progress.tick(1, `trial ${trial}`);
       const params = sampler.suggest();
       const batch = useMinibatch ? rng.sample(valset, o.minibatchSize ?? 35) : valset;
-      const { score, metricCalls } = await scoreProgram(build(params), batch, eraseMetric(o.metric), concurrency);
+      const { score, metricCalls } = await scoreProgram(build(params), batch, eraseMetric(o.metric), concurrency, {
+        label: `MIPROv2 (trial ${trial})`,
+      });
       this.metricCalls += metricCalls;
       sampler.observe(params, score);
       this.trials.push({ trial, params, score, kind: useMinibatch ? 'minibatch' : 'full' });
@@ -244,16 +281,28 @@ export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOpti
     count: number,
     rng: Rng,
   ): Promise<Map<string, string[]>> {
-    const prompting = <T>(fn: () => Promise<T>) =>
-      this.options.promptModel ? withSettings({ lm: this.options.promptModel }, fn) : fn();
+    // Every proposer reply may be unreadable: skip it with a warning and go on (as DSPy falls back).
+    const prompting = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await asProposer(() => (this.options.promptModel ? withSettings({ lm: this.options.promptModel }, fn) : fn()));
+      } catch (error) {
+        logger.warn(`MIPROv2: skipped ${what}: ${errorName(error)}: ${firstLine(errorMessage(error))}`);
+        return undefined;
+      }
+    };
     const sample = rng.sample(trainset, 10).map((e) => JSON.stringify(exampleData(e)));
-    const { observations } = await prompting(() => this.dataDescriber.call({ examples: sample }));
+    const observations =
+      (await prompting('the dataset summary', () => this.dataDescriber.call({ examples: sample })))?.observations ??
+      '(no dataset summary)';
     const steps = program
       .namedPredictors()
       .map(([name, p]) => `${name}: ${(p as unknown as { signature: { shape: string } }).signature.shape}`);
-    const { program_description } = await prompting(() =>
-      this.programDescriber.call({ program_steps: steps, example: sample[0] ?? '' }),
-    );
+    const program_description =
+      (
+        await prompting('the program description', () =>
+          this.programDescriber.call({ program_steps: steps, example: sample[0] ?? '' }),
+        )
+      )?.program_description ?? '(no program description)';
     const result = new Map<string, string[]>();
     for (const [name, predictor] of program.namedPredictors()) {
       const current = (predictor as unknown as { instructions: string }).instructions;
@@ -261,7 +310,7 @@ export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOpti
       const proposals = [current];
       for (let i = 1; i < count; i++) {
         const demos = demoSets[i % demoSets.length]?.get(name) ?? [];
-        const { proposed_instruction } = await prompting(() =>
+        const reply = await prompting(`instruction proposal ${i} for "${name}"`, () =>
           this.proposer.call(
             {
               dataset_description: observations,
@@ -279,10 +328,15 @@ export class MIPROv2<E = DefaultExample, P = DefaultPrediction> extends BaseOpti
             { config: { rolloutId: `mipro:${name}:${i}`, temperature: 1 } },
           ),
         );
-        proposals.push(proposed_instruction.trim() || current);
+        const proposed = reply?.proposed_instruction.trim();
+        if (proposed) proposals.push(proposed);
       }
       result.set(name, proposals);
     }
     return result;
   }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
 }

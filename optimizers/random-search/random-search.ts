@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { AnyModule } from '../../src/module/module.js';
 import { setProgramMetadata } from '../../src/module/state.js';
-import { BootstrapFewShot, type BootstrapFewShotOptions } from '../few-shot/bootstrap-few-shot.js';
+import { validateOptions } from '../../src/options/validate.js';
+import { BootstrapFewShot, type BootstrapFewShotOptions, bootstrapOptionsShape } from '../few-shot/bootstrap-few-shot.js';
 import { LabeledFewShot } from '../few-shot/labeled-few-shot.js';
 import { Rng, seedState } from '../gepa/rng.js';
 import { BaseOptimizer, type ExampleLike, OptimizerConfigError } from '../optimizer.js';
@@ -34,6 +36,16 @@ export class BootstrapFewShotWithRandomSearch<E = DefaultExample, P = DefaultPre
   constructor(readonly options: RandomSearchOptions<E, P>) {
     super();
     if (typeof options?.metric !== 'function') throw new OptimizerConfigError(`${this.name} needs a metric`);
+    validateOptions(
+      z.object({
+        ...bootstrapOptionsShape,
+        numCandidatePrograms: z.number().int().nonnegative().optional(),
+        stopAtScore: z.number().optional(),
+      }),
+      options,
+      (m) => new OptimizerConfigError(m),
+      `new ${this.name}({ … })`,
+    );
   }
 
   protected async optimize<P extends AnyModule>(
@@ -63,9 +75,13 @@ export class BootstrapFewShotWithRandomSearch<E = DefaultExample, P = DefaultPre
     }
     let best: RandomSearchCandidate<P> | undefined;
     const progress = optimizerProgress('Random search', plans.length, o.displayProgress ?? true);
-    for (const plan of plans) {
+    for (const [i, plan] of plans.entries()) {
       const candidate = await plan.build();
-      const { score, metricCalls } = await scoreProgram(candidate, valset, eraseMetric(o.metric), concurrency);
+      // The zero-shot baseline comes first: user code failing on all of it aborts before any bootstrapping.
+      const { score, metricCalls } = await scoreProgram(candidate, valset, eraseMetric(o.metric), concurrency, {
+        label: `${this.name} (${plan.label})`,
+        ...(i === 0 ? { abortAs: this.name } : {}),
+      });
       this.metricCalls += metricCalls;
       const entry = { label: plan.label, score, program: candidate };
       this.candidates.push(entry);
@@ -95,7 +111,8 @@ export class BootstrapFewShotWithRandomSearch<E = DefaultExample, P = DefaultPre
     maxBootstrappedDemos: number,
     seed: number,
   ): Promise<P> {
-    const inner = new BootstrapFewShot({ ...this.options, maxBootstrappedDemos, seed, displayProgress: false });
+    const { numCandidatePrograms: _n, stopAtScore: _s, ...bootstrapOptions } = this.options;
+    const inner = new BootstrapFewShot({ ...bootstrapOptions, maxBootstrappedDemos, seed, displayProgress: false });
     const compiled = await inner.compile(program.resetCopy(), trainset);
     this.metricCalls += inner.metricCalls;
     return compiled;

@@ -208,7 +208,10 @@ export abstract class TemplateAdapter implements Adapter {
   ): string {
     const values = names.map((name) => ({
       name,
-      value: data[name] === undefined ? 'Not supplied for this particular example.' : renderFieldValue(data[name]),
+      value:
+        data[name] === undefined
+          ? 'Not supplied for this particular example.'
+          : renderFieldValue(signature.field(name), data[name]),
     }));
     const json = template === 'assistant' ? JSON.stringify(pickDefined(data, names), null, 2) : '';
     return this.compiled[template](this.context(signature, values, json, isFinal)).trim();

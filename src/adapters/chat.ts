@@ -7,7 +7,7 @@ import {
   attachCallContext,
   TemplateAdapter,
 } from './adapter.js';
-import { coerceText, validateField } from './coerce.js';
+import { coerceText, parseJsonLoose, validateField } from './coerce.js';
 import { AdapterParseError, type InvalidField } from './errors.js';
 import { JSONAdapter } from './json.js';
 import { renderValue } from './render.js';
@@ -19,10 +19,12 @@ const FIELD_BLOCK = `{{#each values}}[[ ## {{name}} ## ]]
 
 export const CHAT_TEMPLATES = {
   system: `Your input fields are:
-{{#each inputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{#each inputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}{{#if constraints}}
+Constraints: {{constraints}}{{/if}}
 {{/each}}
 Your output fields are:
-{{#each outputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{#each outputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}{{#if constraints}}
+Constraints: {{constraints}}{{/if}}
 {{/each}}
 All interactions will be structured in the following way, with the appropriate values filled in.
 
@@ -90,6 +92,12 @@ export class ChatAdapter extends TemplateAdapter {
 
   parse(signature: AnySignature, reply: string): Record<string, unknown> {
     const sections = splitSections(reply);
+    // A reply with no markers that is one JSON object (as many models write, e.g. ReAct steps) is read as JSON
+    // right away, instead of paying for a second call through the JSON fallback.
+    if (sections.size === 0 && this.useJSONFallback && isJsonObject(reply)) {
+      this.fallback ??= new JSONAdapter();
+      return this.fallback.parse(signature, reply);
+    }
     return readFields(this.name, signature, reply, (field) => sections.get(field.name));
   }
 }
@@ -129,7 +137,9 @@ export function readFields(
   for (const field of signature.outputFields) {
     const text = textOf(field);
     if (text === undefined) {
-      if (!field.optional) missing.push(field.name);
+      const fallback = missingValue(field);
+      if (fallback === MISSING) missing.push(field.name);
+      else if (fallback !== undefined) outputs[field.name] = fallback;
       continue;
     }
     const checked = validateField(field, coerce(field, text), text);
@@ -140,8 +150,25 @@ export function readFields(
   return outputs;
 }
 
+const MISSING = Symbol('missing');
+
+/**
+ * What an output the LM left out becomes, as in DSPy: its zod `.default()`, else `null` when the field is nullable,
+ * else nothing for an optional field; MISSING when the field is required.
+ */
+function missingValue(field: Field): unknown {
+  const parsed = field.schema.safeParse(undefined);
+  if (parsed.success) return parsed.data;
+  return field.schema.safeParse(null).success ? null : MISSING;
+}
+
 /** Writes a reply in ChatAdapter's format — handy for scripting LMs in tests and offline examples. */
 export function chatReply(values: Record<string, unknown>): string {
   const blocks = Object.entries(values).map(([name, value]) => `[[ ## ${name} ## ]]\n${renderValue(value)}`);
   return `${blocks.join('\n\n')}\n\n[[ ## completed ## ]]`;
+}
+
+function isJsonObject(reply: string): boolean {
+  const value = parseJsonLoose(reply);
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

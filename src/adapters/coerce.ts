@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { parseJsonLenient } from '../lm/lenient-json.js';
 import { arrayElement, enumValues, valueKind } from '../signature/describe-type.js';
 import type { Field } from '../signature/field.js';
 import type { InvalidField } from './errors.js';
@@ -27,9 +28,14 @@ export function coerceText(schema: z.ZodType, text: string): unknown {
   }
 }
 
-/** Brings an already-parsed JSON value to the field's type (e.g. `"42"` for a number field). */
+/** Brings an already-parsed JSON value to the field's type (e.g. `"42"` for a number field, `42` for a string field). */
 export function coerceValue(schema: z.ZodType, value: unknown): unknown {
-  if (typeof value === 'string' && valueKind(schema) !== 'string') return coerceText(schema, value);
+  const kind = valueKind(schema);
+  if (typeof value === 'string' && kind !== 'string') return coerceText(schema, value);
+  if (kind === 'string' && value !== null && typeof value !== 'string') {
+    // DSPy's parse_value(x, str) is str(x): a number or a JSON value written for a string field is kept as text.
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
   if (Array.isArray(value)) {
     const element = arrayElement(schema);
     if (element) return value.map((v) => coerceValue(element, v));
@@ -49,6 +55,7 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 function toNumber(text: string): unknown {
   const cleaned = text
+    .replace(/(\d)_(?=\d)/g, '$1')
     .replace(/^[*_`]+|[*_`]+$/g, '')
     .replace(/[$€£,\s]/g, '')
     .replace(/\.$/, '')
@@ -68,7 +75,9 @@ function toBoolean(text: string): unknown {
 
 function toEnum(schema: z.ZodType, text: string): unknown {
   const values = enumValues(schema) ?? [];
-  const bare = text.replace(/^["'`*]+|["'`*.]+$/g, '').trim();
+  // `Literal[option1]` / `str[option1]`: LMs sometimes echo the type spelling DSPy shows them.
+  const unwrapped = /^(?:Literal|str)\[(.*)\]$/s.exec(text.trim())?.[1] ?? text;
+  const bare = unwrapped.replace(/^["'`*]+|["'`*.]+$/g, '').trim();
   const exact = values.find((v) => String(v) === bare);
   if (exact !== undefined) return exact;
   return values.find((v) => String(v).toLowerCase() === bare.toLowerCase()) ?? bare;
@@ -94,13 +103,12 @@ function bulletItems(text: string): string[] | undefined {
   return lines.map((l) => (bullet.exec(l) as RegExpExecArray)[1] as string);
 }
 
-/** JSON.parse that also accepts a value wrapped in a ``` fence; undefined when it is not JSON. */
+/**
+ * JSON as LMs write it, also inside a ``` fence: strict JSON, else a repaired object or array (single quotes,
+ * Python literals, trailing commas, numeric underscores). Undefined when it is not JSON.
+ */
 export function parseJsonLoose(text: string): unknown {
   const fenced = /```(?:json)?\s*\n?([\s\S]*?)```/.exec(text);
   const candidate = (fenced ? fenced[1] : text)?.trim() ?? '';
-  try {
-    return JSON.parse(candidate);
-  } catch {
-    return undefined;
-  }
+  return parseJsonLenient(candidate);
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { TsdspyError } from '../errors/index.js';
 import type { Message, Usage } from '../lm/types.js';
 import type { Signature } from '../signature/signature.js';
@@ -47,5 +48,13 @@ export class AdapterParseError extends TsdspyError {
     this.rawReply = args.rawReply;
     this.missing = missing;
     this.invalid = invalid;
+  }
+
+  /**
+   * An uncaught parse error prints its message (signature shape, missing fields, a trimmed reply) and stack,
+   * not its properties: the signature holds zod schemas whose dump runs to pages.
+   */
+  [inspect.custom](): string {
+    return this.stack ?? `${this.name}: ${this.message}`;
   }
 }

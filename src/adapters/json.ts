@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LanguageModel, ResponseFormat } from '../lm/types.js';
+import type { Field } from '../signature/field.js';
 import { type AdapterOptions, type AnySignature, TemplateAdapter } from './adapter.js';
 import { readFields } from './chat.js';
 import { coerceValue, parseJsonLoose } from './coerce.js';
@@ -8,10 +9,12 @@ import { renderValue } from './render.js';
 
 export const JSON_TEMPLATES = {
   system: `Your input fields are:
-{{#each inputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{#each inputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}{{#if constraints}}
+Constraints: {{constraints}}{{/if}}
 {{/each}}
 Your output fields are:
-{{#each outputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}
+{{#each outputs}}{{index}}. \`{{name}}\` ({{type}}){{#if description}}: {{description}}{{/if}}{{#if constraints}}
+Constraints: {{constraints}}{{/if}}
 {{/each}}
 All interactions will be structured in the following way, with the appropriate values filled in.
 
@@ -24,7 +27,7 @@ Inputs will have the following structure:
 Outputs will be a JSON object with the following fields.
 
 {
-{{#each outputs}}  "{{name}}": "{{{placeholder}}}"{{#unless @last}},{{/unless}}
+{{#each outputs}}  "{{name}}": "{{{jsonPlaceholder}}}"{{#unless @last}},{{/unless}}
 {{/each}}
 }
 
@@ -70,7 +73,7 @@ export class JSONAdapter extends TemplateAdapter {
       this.name,
       signature,
       reply,
-      (field) => (field.name in object && object[field.name] !== null ? renderValue(object[field.name]) : undefined),
+      (field) => (presentIn(object, field) ? renderValue(object[field.name]) : undefined),
       (field) => coerceValue(field.schema, object[field.name]),
     );
   }
@@ -86,12 +89,8 @@ function extractJsonObject(reply: string): Record<string, unknown> | undefined {
   const spans = topLevelObjects(reply);
   for (let i = spans.length - 1; i >= 0; i--) {
     const [start, end] = spans[i] as [number, number];
-    try {
-      const value: unknown = JSON.parse(reply.slice(start, end));
-      if (isRecord(value)) return value;
-    } catch {
-      // not JSON: try the previous candidate
-    }
+    const value = parseJsonLoose(reply.slice(start, end));
+    if (isRecord(value)) return value;
   }
   return undefined;
 }
@@ -113,6 +112,12 @@ function topLevelObjects(text: string): Array<[number, number]> {
     } else if (ch === '}' && depth > 0 && --depth === 0) spans.push([start, i + 1]);
   }
   return spans;
+}
+
+/** A key the reply holds; `null` only counts for a nullable field (elsewhere it means "left out"). */
+function presentIn(object: Record<string, unknown>, field: Field): boolean {
+  if (!(field.name in object)) return false;
+  return object[field.name] !== null || field.schema.safeParse(null).success;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { typeLabel, valueKind } from '../signature/describe-type.js';
-import type { Field } from '../signature/field.js';
+import { type Field, unwrapSchema } from '../signature/field.js';
+import { fieldConstraints, promptJsonSchema, pythonStyleJson } from './prompt-schema.js';
 
 /**
  * Anything shaped like a field marker (`[[ ## answer ## ]]`, also with other spacing) inside a value. Values are
@@ -13,16 +14,32 @@ export function escapeMarkers(text: string): string {
   return text.replace(MARKER_LIKE, '[ [$1] ]');
 }
 
-/** A value as written into a prompt's field block: {@link renderValue} with field markers defused. */
-export function renderFieldValue(value: unknown): string {
-  return escapeMarkers(renderValue(value));
-}
-
 /** How a value is written into a prompt: strings as they are, everything else as JSON. */
 export function renderValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined) return '';
   return JSON.stringify(value);
+}
+
+/**
+ * A value as written into a prompt's field block, as DSPy writes it: a list given to a string field becomes numbered
+ * `[1] «…»` items (one item is just `«…»`, none is `N/A`); anything else as {@link renderValue}. Field markers
+ * inside the value are defused.
+ */
+export function renderFieldValue(field: Field | undefined, value: unknown): string {
+  if (Array.isArray(value) && field && valueKind(field.schema) === 'string') return escapeMarkers(numberedItems(value));
+  return escapeMarkers(renderValue(value));
+}
+
+function numberedItems(items: readonly unknown[]): string {
+  if (items.length === 0) return 'N/A';
+  const blob = (item: unknown) => {
+    const text = renderValue(item);
+    if (!/[\n«»]/.test(text)) return `«${text}»`;
+    return `«««\n    ${text.replace(/\n/g, '\n    ')}\n»»»`;
+  };
+  if (items.length === 1) return blob(items[0]);
+  return items.map((item, i) => `[${i + 1}] ${blob(item)}`).join('\n');
 }
 
 /** Template view of a field, shared by every adapter's templates. */
@@ -31,9 +48,13 @@ export interface FieldView {
   name: string;
   type: string;
   description?: string;
+  /** Constraints from the schema, described for the LM, e.g. `minimum length: 5, less than: 10`. */
+  constraints?: string;
   prefix: string;
   /** What the structure section shows in place of the value, e.g. `{answer}  # note: must be a number`. */
   placeholder: string;
+  /** The placeholder escaped for use inside a JSON string (JSON-style templates). */
+  jsonPlaceholder: string;
   /** A short constraint for reminders, e.g. ` (must be formatted as a valid number)`; empty for strings. */
   constraint: string;
 }
@@ -42,16 +63,30 @@ export interface FieldView {
 export function fieldViews(fields: readonly Field[], side: 'input' | 'output'): FieldView[] {
   return fields.map((f, i) => {
     const constraint = typeConstraint(f);
+    const placeholder = `{${f.name}}${side === 'output' ? outputNote(f) : ''}`;
+    const constraints = fieldConstraints(f.schema);
     return {
       index: i + 1,
       name: f.name,
       type: typeLabel(f.schema),
       prefix: f.prefix,
-      placeholder: `{${f.name}}${constraint && side === 'output' ? `        # note: the value you produce ${constraint}` : ''}`,
+      placeholder,
+      jsonPlaceholder: JSON.stringify(placeholder).slice(1, -1),
       constraint: constraint ? ` (${constraint})` : '',
       ...(f.description === undefined ? {} : { description: f.description }),
+      ...(constraints ? { constraints } : {}),
     };
   });
+}
+
+/** The `# note:` after an output's placeholder; structured outputs show their JSON schema, as in DSPy. */
+function outputNote(field: Field): string {
+  const kind = valueKind(field.schema);
+  const note =
+    kind === 'array' || kind === 'object' || (kind === 'unknown' && unwrapSchema(field.schema).def.type !== 'unknown')
+      ? `must adhere to the JSON schema: ${pythonStyleJson(promptJsonSchema(field.schema))}`
+      : typeConstraint(field);
+  return note ? `        # note: the value you produce ${note}` : '';
 }
 
 function typeConstraint(field: Field): string {

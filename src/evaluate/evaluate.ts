@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import pLimit from 'p-limit';
+import { z } from 'zod';
 import { type EvaluationBackend, withBackend } from '../backends/backend.js';
 import { portableState, toPortableExample } from '../backends/transport.js';
-import { type Example, exampleData, exampleInputs } from '../data/example.js';
+import { assertInputKeys, type Example, exampleData, exampleInputs } from '../data/example.js';
 import { TsdspyError } from '../errors/index.js';
-import type { Module } from '../module/module.js';
+import { emptyUsage, meterUsage } from '../lm/usage-meter.js';
+import { logger } from '../logger/logger.js';
+import { Module } from '../module/module.js';
+import { validateOptions, zFunction, zObject } from '../options/validate.js';
+import { currentSettings } from '../settings/settings.js';
 import { inSpan } from '../telemetry/otel.js';
 import { describeFailure } from './failure.js';
+import { classifyFailure, type ExampleFailure, reportFailures } from './failures.js';
 import { type Metric, normalizeMetricResult } from './metric.js';
 import { EVALUATE_JOB, type EvaluateJobPayload, recordFromJob } from './remote.js';
 import { type EvaluationRecord, EvaluationResult } from './result.js';
@@ -29,7 +35,10 @@ export interface EvaluateOptions<P> {
   displayProgress?: boolean;
   /** Print the first N results as a table after the run (default 0). */
   displayTable?: number;
-  /** Abort with EvaluationAbortedError once more than this many examples threw (default: never). */
+  /**
+   * Stop with EvaluationAbortedError once this many examples threw (default: `configure({ maxErrors })`, else 10,
+   * as DSPy). `Infinity` never stops.
+   */
   maxErrors?: number;
   /** Score given to an example whose program or metric threw (default 0). */
   failureScore?: number;
@@ -37,7 +46,35 @@ export interface EvaluateOptions<P> {
   provideTraceback?: boolean;
 }
 
-/** More examples failed than `maxErrors` allows. `partial` holds what completed. */
+/** Evaluate was constructed with options that cannot work (an unknown key, a wrong type). */
+export class EvaluateConfigError extends TsdspyError {}
+
+const optionsSchema = z.object({
+  devset: z.array(z.unknown()).readonly(),
+  metric: zFunction.optional(),
+  backend: zObject.optional(),
+  concurrency: z.number().int().positive().optional(),
+  displayProgress: z.boolean().optional(),
+  displayTable: z.number().int().nonnegative().optional(),
+  maxErrors: z.custom<number>((v) => typeof v === 'number' && v > 0, 'expected a positive number (or Infinity)').optional(),
+  failureScore: z.number().optional(),
+  provideTraceback: z.boolean().optional(),
+});
+
+/** Options of one `Evaluate.run`. */
+export interface EvaluateRunOptions {
+  signal?: AbortSignal;
+  /** Names the run in the failure summary line (default `Evaluate`). */
+  label?: string;
+}
+
+/** Why each failed record failed (the thrown error itself), kept off the serialized record. */
+const failureOf = new WeakMap<object, ExampleFailure>();
+
+/** What Evaluate runs: a module, or a plain (async) function of the example's inputs. */
+export type EvaluatedProgram<I, P> = Module<I, P> | ((inputs: I, options: { signal?: AbortSignal }) => Promise<P> | P);
+
+/** As many examples failed as `maxErrors` allows. `partial` holds what completed. */
 export class EvaluationAbortedError extends TsdspyError {
   constructor(
     message: string,
@@ -63,8 +100,9 @@ export class Evaluate<P = object> {
   readonly provideTraceback: boolean;
 
   constructor(options: EvaluateOptions<P>) {
+    validateOptions(optionsSchema, options, (m) => new EvaluateConfigError(m), 'new Evaluate({ … })');
     if (typeof options.metric !== 'function' && !options.backend)
-      throw new TsdspyError(
+      throw new EvaluateConfigError(
         'Evaluate needs a metric function (example, prediction) => score, or a backend whose module exports one',
       );
     this.devset = options.devset;
@@ -73,21 +111,25 @@ export class Evaluate<P = object> {
     this.concurrency = options.concurrency ?? (options.backend ? Number.MAX_SAFE_INTEGER : 8);
     this.displayProgress = options.displayProgress ?? true;
     this.displayTable = options.displayTable ?? 0;
-    this.maxErrors = options.maxErrors ?? Number.POSITIVE_INFINITY;
+    this.maxErrors = options.maxErrors ?? currentSettings().maxErrors ?? 10;
     this.failureScore = options.failureScore ?? 0;
     this.provideTraceback = options.provideTraceback ?? false;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
-      throw new TsdspyError('Evaluate concurrency must be a positive integer');
   }
 
   /**
-   * Evaluates `program`. With an AbortSignal, stops starting examples and returns what completed.
+   * Evaluates `program`: a module, or any async function of the example's inputs (DSPy accepts any callable).
+   * With an AbortSignal, stops starting examples and returns what completed.
    * With a backend, `run()` evaluates the workers' module program; `run(program)` sends the program's state along.
+   * When any example failed, one summary line goes to stderr through the logger (counts by error, first message).
    */
-  run<I>(program?: Module<I, P>, options: { signal?: AbortSignal } = {}): Promise<EvaluationResult<Data, P>> {
+  async run<I>(program?: EvaluatedProgram<I, P>, options: EvaluateRunOptions = {}): Promise<EvaluationResult<Data, P>> {
+    if (program !== undefined && typeof program !== 'function' && !(program instanceof Module)) {
+      throw new TsdspyError('Evaluate.run needs a program: a Module or an async function (inputs) => prediction');
+    }
+    assertInputKeys(this.devset, 'Evaluate');
     const attributes = { 'tsdspy.evaluate.devset_size': this.devset.length, 'tsdspy.evaluate.concurrency': this.concurrency };
     return inSpan('tsdspy.evaluate', { attributes }, async (span) => {
-      const result = await this.runAll(program, options.signal);
+      const result = await this.runAll(program, options.signal, options.label ?? 'Evaluate');
       span?.setAttributes({
         'tsdspy.evaluate.score': result.score,
         'tsdspy.evaluate.completed': result.results.length,
@@ -97,15 +139,24 @@ export class Evaluate<P = object> {
     });
   }
 
-  private runAll<I>(program: Module<I, P> | undefined, signal: AbortSignal | undefined): Promise<EvaluationResult<Data, P>> {
+  private runAll<I>(
+    program: EvaluatedProgram<I, P> | undefined,
+    signal: AbortSignal | undefined,
+    label: string,
+  ): Promise<EvaluationResult<Data, P>> {
     const { backend } = this;
-    if (backend) return withBackend(backend, () => this.evaluateAll(this.remoteRunner(backend, program), signal));
+    if (backend) {
+      if (typeof program === 'function') {
+        throw new TsdspyError('Evaluate with a backend runs modules on workers; a plain function cannot be sent there');
+      }
+      return withBackend(backend, () => this.evaluateAll(this.remoteRunner(backend, program), signal, label));
+    }
     if (!program) throw new TsdspyError('Evaluate.run needs the program to evaluate (or a backend whose module exports one)');
-    return this.evaluateAll((item, index) => this.runLocally(program, item, index, signal), signal);
+    return this.evaluateAll((item, index) => this.runLocally(program, item, index, signal), signal, label);
   }
 
   private async runLocally<I>(
-    program: Module<I, P>,
+    program: EvaluatedProgram<I, P>,
     item: Example<object> | Data,
     index: number,
     signal: AbortSignal | undefined,
@@ -113,7 +164,8 @@ export class Evaluate<P = object> {
     const example = exampleData(item);
     const inputs = exampleInputs(item) as I;
     try {
-      const prediction = await program.call(inputs, signal ? { signal } : {});
+      const options = signal ? { signal } : {};
+      const prediction = await (program instanceof Module ? program.call(inputs, options) : program(inputs, options));
       try {
         return {
           index,
@@ -122,11 +174,11 @@ export class Evaluate<P = object> {
           ...normalizeMetricResult(await (this.metric as Metric<Data, P>)(example, prediction)),
         };
       } catch (error) {
-        return this.failure(index, example, error, prediction);
+        return this.failure(index, example, error, 'metric', prediction);
       }
     } catch (error) {
       if (signal?.aborted) return undefined;
-      return this.failure(index, example, error);
+      return this.failure(index, example, error, 'program');
     }
   }
 
@@ -151,8 +203,10 @@ export class Evaluate<P = object> {
   private async evaluateAll(
     evaluateOne: (item: Example<object> | Data, index: number) => Promise<EvaluationRecord<Data, P> | undefined>,
     signal: AbortSignal | undefined,
+    label: string,
   ): Promise<EvaluationResult<Data, P>> {
     const limit = pLimit(this.concurrency);
+    const usage = emptyUsage();
     const records: Array<EvaluationRecord<Data, P> | undefined> = new Array(this.devset.length);
     const bar = this.progressBar();
     let errors = 0;
@@ -160,34 +214,51 @@ export class Evaluate<P = object> {
     let tooManyErrors = false;
     let done = 0;
 
-    await Promise.all(
-      this.devset.map((item, index) =>
-        limit(async () => {
-          if (tooManyErrors || signal?.aborted) {
-            aborted ||= signal?.aborted === true;
-            return;
-          }
-          const record = await evaluateOne(item, index);
-          if (!record) {
-            aborted = true;
-            return;
-          }
-          if (record.error !== undefined) {
-            errors++;
-            if (errors > this.maxErrors) tooManyErrors = true;
-          }
-          records[index] = record;
-          done++;
-          bar?.update(done, { score: scoreOf(records).toFixed(1) });
-        }),
+    await meterUsage(usage, () =>
+      Promise.all(
+        this.devset.map((item, index) =>
+          limit(async () => {
+            if (tooManyErrors || signal?.aborted) {
+              aborted ||= signal?.aborted === true;
+              return;
+            }
+            const record = await evaluateOne(item, index);
+            if (!record) {
+              aborted = true;
+              return;
+            }
+            if (record.error !== undefined) {
+              errors++;
+              if (errors >= this.maxErrors) tooManyErrors = true;
+            }
+            records[index] = record;
+            done++;
+            bar?.update(done, { score: scoreOf(records).toFixed(1) });
+          }),
+        ),
       ),
     );
     bar?.stop();
     const completed = records.filter((r): r is EvaluationRecord<Data, P> => r !== undefined);
-    const result = new EvaluationResult<Data, P>(scoreOf(completed), completed, this.devset.length, aborted || tooManyErrors);
+    const failed = completed.flatMap((r): ExampleFailure[] => {
+      if (r.error === undefined) return [];
+      // Records from workers carry the error's text only.
+      return [
+        failureOf.get(r) ?? {
+          kind: 'program',
+          error: Object.assign(new Error(r.error), { name: r.error.split(':')[0] ?? 'Error' }),
+        },
+      ];
+    });
+    const failureSummary = reportFailures(label, failed, completed.length);
+    const result = new EvaluationResult<Data, P>(scoreOf(completed), completed, this.devset.length, aborted || tooManyErrors, {
+      usage,
+      ...(failureSummary ? { failures: failureSummary } : {}),
+      failureList: failed,
+    });
     if (tooManyErrors) {
       throw new EvaluationAbortedError(
-        `Evaluation stopped: ${errors} examples failed, more than maxErrors (${this.maxErrors}). First error: ${completed.find((r) => r.error)?.error}`,
+        `Evaluation stopped: ${errors} examples failed, reaching maxErrors (${this.maxErrors}). Raise maxErrors (Infinity never stops) or fix the cause. First error: ${completed.find((r) => r.error)?.error}`,
         result as EvaluationResult,
       );
     }
@@ -195,10 +266,18 @@ export class Evaluate<P = object> {
     return result;
   }
 
-  private failure(index: number, example: Data, error: unknown, prediction?: P): EvaluationRecord<Data, P> {
+  private failure(
+    index: number,
+    example: Data,
+    error: unknown,
+    stage: 'program' | 'metric',
+    prediction?: P,
+  ): EvaluationRecord<Data, P> {
     const failure = describeFailure(error, this.provideTraceback);
-    if (failure.stack) process.stderr.write(`Example ${index} failed:\n${failure.stack}\n`);
-    return { index, example, ...(prediction === undefined ? {} : { prediction }), score: this.failureScore, ...failure };
+    if (failure.stack) logger.error(`Example ${index} failed:\n${failure.stack}`);
+    const record = { index, example, ...(prediction === undefined ? {} : { prediction }), score: this.failureScore, ...failure };
+    failureOf.set(record, { kind: classifyFailure(error, stage), error });
+    return record;
   }
 
   private progressBar() {

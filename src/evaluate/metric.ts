@@ -1,8 +1,11 @@
 import { TsdspyError } from '../errors/index.js';
 import type { Trace } from '../trace/trace.js';
 
-/** What a metric may return: a score, a pass/fail, or a score with textual feedback (which GEPA reads). */
-export type MetricResult = number | boolean | { score: number; feedback?: string };
+/**
+ * What a metric may return: a score, a pass/fail, or a score with textual feedback (which GEPA reads) and, for
+ * multi-objective optimization, a score per objective (GEPA's `frontierType: 'objective' | 'hybrid' | 'cartesian'`).
+ */
+export type MetricResult = number | boolean | { score: number; feedback?: string; objectiveScores?: Record<string, number> };
 
 /** Extra context optimizers pass to metrics: the full trace, and for per-predictor feedback its name and calls. */
 export interface MetricContext {
@@ -24,7 +27,11 @@ export type Metric<E = Record<string, unknown>, P = Record<string, unknown>> = (
 /** A metric returned something that is not a finite score. */
 export class InvalidMetricResultError extends TsdspyError {}
 
-export function normalizeMetricResult(result: MetricResult): { score: number; feedback?: string } {
+export function normalizeMetricResult(result: MetricResult): {
+  score: number;
+  feedback?: string;
+  objectiveScores?: Record<string, number>;
+} {
   if (typeof result === 'boolean') return { score: result ? 1 : 0 };
   if (typeof result === 'number') {
     if (!Number.isFinite(result))
@@ -32,9 +39,28 @@ export function normalizeMetricResult(result: MetricResult): { score: number; fe
     return { score: result };
   }
   if (result && typeof result === 'object' && typeof result.score === 'number' && Number.isFinite(result.score)) {
-    return result.feedback === undefined ? { score: result.score } : { score: result.score, feedback: String(result.feedback) };
+    const objectives = result.objectiveScores;
+    if (objectives !== undefined && !isScoreRecord(objectives)) {
+      throw new InvalidMetricResultError(
+        `Metric returned objectiveScores ${JSON.stringify(objectives)}; give a finite number per objective name`,
+      );
+    }
+    return {
+      score: result.score,
+      ...(result.feedback === undefined ? {} : { feedback: String(result.feedback) }),
+      ...(objectives === undefined ? {} : { objectiveScores: { ...objectives } }),
+    };
   }
   throw new InvalidMetricResultError(
     `Metric returned ${JSON.stringify(result)}; return a finite number, a boolean, or { score: number, feedback?: string }`,
+  );
+}
+
+function isScoreRecord(value: unknown): value is Record<string, number> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'number' && Number.isFinite(v))
   );
 }

@@ -1,3 +1,6 @@
+import type { RunUsage } from '../lm/usage-meter.js';
+import type { ExampleFailure, FailureSummary } from './failures.js';
+
 /** One example's outcome. `prediction` is undefined when the program threw. */
 export interface EvaluationRecord<E = Record<string, unknown>, P = unknown> {
   index: number;
@@ -20,7 +23,19 @@ export class EvaluationResult<E = Record<string, unknown>, P = unknown> {
     /** Size of the devset; more than `results.length` when the run was aborted. */
     readonly total: number,
     readonly aborted: boolean,
-  ) {}
+    extra: { usage?: RunUsage; failures?: FailureSummary; failureList?: readonly ExampleFailure[] } = {},
+  ) {
+    if (extra.usage) this.usage = extra.usage;
+    if (extra.failures) this.failures = extra.failures;
+    // The thrown errors themselves (for optimizers that abort with one as `cause`); not serialized.
+    Object.defineProperty(this, 'failureList', { value: extra.failureList ?? [], enumerable: false });
+  }
+
+  /** LM calls and tokens the run spent (all of it is the program's: `usage.task`). */
+  readonly usage?: RunUsage;
+  /** Counts of the failed examples by error, when any failed. */
+  readonly failures?: FailureSummary;
+  declare readonly failureList: readonly ExampleFailure[];
 
   get errors(): number {
     return this.results.filter((r) => r.error !== undefined).length;
@@ -32,6 +47,8 @@ export class EvaluationResult<E = Record<string, unknown>, P = unknown> {
       total: this.total,
       completed: this.results.length,
       aborted: this.aborted,
+      ...(this.usage ? { usage: this.usage } : {}),
+      ...(this.failures ? { failures: this.failures } : {}),
       results: this.results.map((r) => ({ ...r, prediction: plain(r.prediction) })),
     };
   }

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { TsdspyError } from '../errors/index.js';
 import { cacheKey, DEFAULT_CACHE_MEMORY_BYTES, defaultCacheDir, endpointIdentity, ResponseCache } from './cache.js';
 import { MissingApiKeyError } from './errors.js';
+import { validateLMOptions } from './options-schema.js';
 import { costOf } from './prices.js';
 import { getProvider, type Provider, type ProviderClient, registeredProviders } from './providers/provider.js';
 import { backoffMs, classify, toNamedError } from './retry.js';
@@ -91,6 +92,7 @@ export class LM implements LanguageModel {
   private costKnown = true;
 
   constructor(model: string, options: LMOptions = {}) {
+    validateLMOptions(model, options);
     const slash = model.indexOf('/');
     this.provider = slash === -1 ? '' : model.slice(0, slash);
     this.modelName = model.slice(slash + 1);

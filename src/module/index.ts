@@ -1,4 +1,5 @@
 export * from './call-context.js';
+export * from './dspy-state.js';
 export * from './module.js';
 export * from './predict.js';
 export * from './state.js';

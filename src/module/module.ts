@@ -4,6 +4,7 @@ import { emit, newCallId } from '../settings/callbacks.js';
 import { currentSettings } from '../settings/settings.js';
 import { traceModuleCall } from '../telemetry/module-span.js';
 import { runInNamingScope } from './call-context.js';
+import { fromDSPyState, isDSPyState } from './dspy-state.js';
 import {
   applyState,
   applyStateExtensions,
@@ -38,6 +39,8 @@ export interface PredictorLike {
   dumpPredictorState(): PredictorState;
   /** Applies a saved state; `name` is used in error messages. */
   loadPredictorState(state: PredictorState, name: string): void;
+  /** Validates a saved state without changing anything; returns the function that applies it. */
+  checkPredictorState(state: PredictorState, name: string): () => void;
 }
 
 /**
@@ -159,9 +162,13 @@ export abstract class Module<I = Record<string, unknown>, O = unknown> {
     return dumpProgramState(this, metadata);
   }
 
-  /** Loads a state into this program; throws StateMismatchError when names or signatures differ. */
+  /**
+   * Loads a state into this program, all or nothing: a tsdspy state document, or a program saved by DSPy
+   * (`program.save("x.json")` in Python), whose predictors and fields are mapped by name. Throws
+   * StateMismatchError (before changing anything) when names or signatures differ.
+   */
   loadState(state: unknown): this {
-    const parsed = parseProgramState(state);
+    const parsed = isDSPyState(state) ? fromDSPyState(this, state) : parseProgramState(state);
     applyState(this, parsed);
     applyStateExtensions(this, parsed.metadata);
     return this;

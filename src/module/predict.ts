@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { type Adapter, resolveAdapter } from '../adapters/adapter.js';
 import { ChatAdapter } from '../adapters/chat.js';
 import { AdapterParseError } from '../adapters/errors.js';
+import { demoRecord, type Example } from '../data/example.js';
 import { makePrediction, type Prediction } from '../data/prediction.js';
 import { InputValidationError, LMNotConfiguredError, StateMismatchError } from '../errors/index.js';
 import type { LanguageModel, LMCallConfig } from '../lm/types.js';
 import { currentSettings } from '../settings/settings.js';
+import { valueKind } from '../signature/describe-type.js';
 import { type InputsOf, type OutputsOf, Signature, type SignatureLike, toSignature } from '../signature/signature.js';
 import { recordTrace } from '../trace/trace.js';
 import { predictorNameInScope } from './call-context.js';
@@ -13,8 +15,8 @@ import { type CallOptions, Module, type PredictorLike, type TextParameter } from
 import type { PredictorState } from './state.js';
 
 export interface PredictOptions<I, O> {
-  /** Example input/output records shown to the LM before the real inputs. */
-  demos?: Array<Partial<I & O> & Record<string, unknown>>;
+  /** Example input/output records shown to the LM before the real inputs (plain records or `Example`s). */
+  demos?: Array<(Partial<I & O> & Record<string, unknown>) | Example<object>>;
   /** Default LM sampling config for this predictor; per-call `config` overrides it. */
   config?: LMCallConfig;
   /** This predictor's own LM; otherwise the one from settings. */
@@ -52,7 +54,7 @@ function withHint<I extends object, O extends object>(signature: Signature<I, O>
  */
 export class Predict<S extends SignatureLike = Signature> extends Module<In<S>, Prediction<Out<S>>> implements PredictorLike {
   signature: Signature<In<S>, Out<S>>;
-  demos: Record<string, unknown>[];
+  private demoList: Record<string, unknown>[] = [];
   config: LMCallConfig;
   lm: LanguageModel | undefined;
   adapter: Adapter | undefined;
@@ -60,10 +62,20 @@ export class Predict<S extends SignatureLike = Signature> extends Module<In<S>, 
   constructor(signature: S, options: PredictOptions<In<S>, Out<S>> = {}) {
     super();
     this.signature = toSignature(signature) as Signature<In<S>, Out<S>>;
-    this.demos = options.demos ? options.demos.map((d) => ({ ...d })) : [];
+    this.demos = options.demos ? options.demos.map((d) => ({ ...demoRecord(d) })) : [];
     this.config = { ...options.config };
     this.lm = options.lm;
     this.adapter = options.adapter;
+  }
+
+  /** The demos, as plain records. */
+  get demos(): Record<string, unknown>[] {
+    return this.demoList;
+  }
+
+  /** Accepts plain records and `Example`s (used as their data, as DSPy does). */
+  set demos(value: ReadonlyArray<Record<string, unknown> | Example<object>>) {
+    this.demoList = value.map(demoRecord);
   }
 
   get isPredictor(): true {
@@ -147,41 +159,60 @@ export class Predict<S extends SignatureLike = Signature> extends Module<In<S>, 
   }
 
   loadPredictorState(state: PredictorState, name: string): void {
+    this.checkPredictorState(state, name)();
+  }
+
+  /**
+   * Validates a saved state against this predictor without changing it; returns the function that applies it.
+   * Programs check every predictor first and apply only when all fit (loading is all-or-nothing).
+   */
+  checkPredictorState(state: PredictorState, name: string): () => void {
     const saved = Signature.fromJSON(state.signature);
     if (saved.shape !== this.signature.shape) {
       throw new StateMismatchError(
         `Predictor "${name}": saved signature is "${saved.shape}" but the program's is "${this.signature.shape}". Load the state into the program it was saved from.`,
       );
     }
-    // Keep the program's own zod schemas; take the learned texts from the file.
+    // Keep the program's own zod schemas; take the learned texts (instructions, prefixes, descriptions) from the file.
     let signature = this.signature.withInstructions(state.instructions);
     for (const field of saved.fields) {
       const own = signature.field(field.name);
       if (own && (own.prefix !== field.prefix || own.description !== field.description)) {
-        signature = signature.withUpdatedField(field.name as keyof In<S>, {
-          prefix: field.prefix,
-          ...(field.description === undefined ? {} : { description: field.description }),
-        });
+        signature = signature.withFieldTexts(field.name, { prefix: field.prefix, description: field.description });
       }
     }
-    this.signature = signature;
-    this.demos = state.demos.map((d) => ({ ...d }));
-    this.config = { ...state.config } as LMCallConfig;
+    const demos = state.demos.map((d) => ({ ...d }));
+    const config = { ...state.config } as LMCallConfig;
+    return () => {
+      this.signature = signature;
+      this.demos = demos;
+      this.config = config;
+    };
   }
 
   /** Validates inputs against the signature and drops keys it does not know. */
   private checkInputs(inputs: Record<string, unknown>, name: string): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     const problems: string[] = [];
+    if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
+      throw new InputValidationError(
+        `Predictor "${name}" (${this.signature.shape}) takes one object of named inputs, e.g. { ${this.signature.inputFields[0]?.name}: … }; got ${JSON.stringify(inputs)}.`,
+      );
+    }
     for (const field of this.signature.inputFields) {
       const value = inputs[field.name];
-      if (value === undefined) {
-        if (!field.optional) problems.push(`missing "${field.name}"`);
-        continue;
-      }
       const checked = field.schema.safeParse(value);
-      if (checked.success) values[field.name] = checked.data;
-      else problems.push(`"${field.name}": ${checked.error.issues.map((i) => i.message).join('; ')}`);
+      if (checked.success) {
+        // A missing input takes its zod `.default()`, as DSPy's InputField(default=…) does.
+        if (checked.data !== undefined) values[field.name] = checked.data;
+      } else if (value === undefined) {
+        problems.push(`missing "${field.name}"`);
+      } else if (valueKind(field.schema) === 'string' && isJsonValue(value)) {
+        // String (and untyped) fields take any JSON value, as in DSPy: lists render as numbered items, the rest as JSON.
+        values[field.name] = value;
+      } else {
+        problems.push(`"${field.name}": ${checked.error.issues.map((i) => i.message).join('; ')}`);
+      }
     }
     if (problems.length) {
       throw new InputValidationError(
@@ -190,4 +221,10 @@ export class Predict<S extends SignatureLike = Signature> extends Module<In<S>, 
     }
     return values;
   }
+}
+
+function isJsonValue(value: unknown): boolean {
+  if (value === null || ['number', 'boolean', 'string'].includes(typeof value)) return true;
+  if (Array.isArray(value)) return true;
+  return typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
 }

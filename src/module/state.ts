@@ -119,11 +119,15 @@ export function applyState(program: AnyModule, state: ProgramState): void {
       } Load the state into the program it was saved from.`,
     );
   }
-  for (const [name, predictor] of predictors) predictor.loadPredictorState(state.predictors[name] as PredictorState, name);
+  // All-or-nothing: check every predictor and parameter first, then apply.
+  const apply = predictors.map(([name, predictor]) =>
+    predictor.checkPredictorState(state.predictors[name] as PredictorState, name),
+  );
   if (state.parameters) {
     const known = program.textParameters();
     const unknown = Object.keys(state.parameters).filter((n) => !known.has(n));
     if (unknown.length) throw new StateMismatchError(`Saved parameters not in this program: ${unknown.join(', ')}`);
-    program.setParameters(state.parameters);
   }
+  for (const fn of apply) fn();
+  if (state.parameters) program.setParameters(state.parameters);
 }

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Adapter } from '../adapters/adapter.js';
 import type { LanguageModel, LMCallConfig } from '../lm/types.js';
+import type { UsageRole } from '../lm/usage-meter.js';
 import type { LogLevel } from '../logger/logger.js';
+import type { SandboxSettings } from '../sandbox/isolation.js';
 import type { TelemetrySettings } from '../telemetry/types.js';
 import type { Callback } from './callbacks.js';
 
@@ -15,8 +17,14 @@ export interface Settings {
   hints?: ReadonlyMap<object, string>;
   /** How much the library writes to stderr (default `warn`, or `TSDSPY_LOG_LEVEL`). */
   logLevel?: LogLevel;
+  /** Errors `Evaluate` tolerates before it stops (default 10, as DSPy). */
+  maxErrors?: number;
+  /** Whose LM calls these are in usage totals: the program's (`task`, default) or the optimizer's (`proposer`). */
+  usageRole?: UsageRole;
   /** OpenTelemetry spans (when `@opentelemetry/api` is installed); content capture is opt-in. */
   telemetry?: TelemetrySettings;
+  /** How LM-written code is isolated, e.g. `{ isolation: 'process-only' }` to opt into the weaker mode (docs/sandbox.md). */
+  sandbox?: SandboxSettings;
 }
 
 let globalSettings: Settings = {};

@@ -39,14 +39,17 @@ export function isValidFieldName(name: string): boolean {
   return FIELD_NAME.test(name);
 }
 
-/** `question_text` / `questionText` → `Question Text:` */
+/** `question_text` / `questionText` → `Question Text:`; acronyms and numbers split as DSPy does (`isHTTPSecure2` → `Is HTTP Secure 2:`). */
 export function defaultPrefix(name: string): string {
   const words = name
-    .replace(/_/g, ' ')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .trim()
-    .split(/\s+/);
-  return `${words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ')}:`;
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([a-zA-Z])(\d)/g, '$1_$2')
+    .replace(/(\d)([a-zA-Z])/g, '$1_$2')
+    .split('_')
+    .filter(Boolean);
+  const title = (w: string) => (w === w.toUpperCase() ? w : w.charAt(0).toUpperCase() + w.slice(1).toLowerCase());
+  return `${words.map(title).join(' ')}:`;
 }
 
 /** Strips optional/nullable/default wrappers, which carry no meaning for prompting or coercion. */

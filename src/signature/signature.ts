@@ -142,6 +142,32 @@ export class Signature<I extends object = Record<string, unknown>, O extends obj
     return this.rebuild(this.inputFields.map(update), this.outputFields.map(update));
   }
 
+  /** The same signature with a field's prompt texts replaced; `description: undefined` removes the description. */
+  withFieldTexts(name: string, texts: { prefix: string; description: string | undefined }): Signature<I, O> {
+    if (!this.field(name)) throw new SignatureError(`Cannot update "${name}": signature ${this.shape} has no such field`, name);
+    const update = (f: Field): Field =>
+      f.name !== name
+        ? f
+        : {
+            name: f.name,
+            schema: f.schema,
+            optional: f.optional,
+            prefix: texts.prefix,
+            ...(texts.description === undefined ? {} : { description: texts.description }),
+          };
+    return this.rebuild(this.inputFields.map(update), this.outputFields.map(update));
+  }
+
+  /** `instructions` with more text appended after a blank line (DSPy's `append_instructions`). */
+  appendInstructions(text: string): Signature<I, O> {
+    return this.withInstructions(`${this.instructions}\n\n${text}`);
+  }
+
+  /** Same fields (names, sides, types, prompt texts) and instructions (DSPy's `Signature.equals`). */
+  equals(other: Signature<object, object>): boolean {
+    return JSON.stringify(this.toJSON()) === JSON.stringify(other.toJSON());
+  }
+
   toJSON(): SignatureJSON {
     const fieldJSON = (f: Field): FieldJSON => ({
       name: f.name,

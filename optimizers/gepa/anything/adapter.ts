@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { TsdspyError } from '../../../src/errors/index.js';
+import type { ExampleFailure } from '../../../src/evaluate/failures.js';
 import type { Candidate, EvaluationBatch, GEPAAdapter, ReflectiveDataset } from '../types.js';
 import { withEvaluationLogs } from './log.js';
 import { renderInfo, truncate } from './side-info.js';
@@ -13,10 +14,20 @@ export type EvaluatorResult = number | [number, SideInfo] | { score: number; inf
 /** The artifact as the evaluator sees it: a string for a string seed, else the component record. */
 export type Artifact = string | Record<string, string>;
 
-export type Evaluator<E> = (candidate: Artifact, example?: E) => EvaluatorResult | Promise<EvaluatorResult>;
+/**
+ * Scores one candidate: `(candidate)` in single-task mode, `(candidate, example)` with a dataset. `A` is `string`
+ * for a string seed, the component record otherwise.
+ */
+export type Evaluator<E, A extends Artifact = Artifact> = (
+  candidate: A,
+  example: E,
+) => EvaluatorResult | Promise<EvaluatorResult>;
 
 /** Evaluates every (candidate, example) pair of one stage in a single call; returns results in example order. */
-export type BatchEvaluator<E> = (candidate: Artifact, examples: readonly E[]) => EvaluatorResult[] | Promise<EvaluatorResult[]>;
+export type BatchEvaluator<E, A extends Artifact = Artifact> = (
+  candidate: A,
+  examples: readonly E[],
+) => EvaluatorResult[] | Promise<EvaluatorResult[]>;
 
 /** An evaluator returned something that is not a finite score. */
 export class EvaluatorResultError extends TsdspyError {}
@@ -26,6 +37,8 @@ export interface AnythingTrajectory<E> {
   score: number;
   logs: string[];
   info: SideInfo;
+  /** Why the evaluation failed, when it did. */
+  failure?: ExampleFailure;
 }
 
 export interface AnythingAdapterOptions<E> {
@@ -62,6 +75,7 @@ export class AnythingAdapter<E> implements GEPAAdapter<E | undefined, AnythingTr
     return {
       outputs: runs.map((r) => r.info),
       scores: runs.map((r) => r.score),
+      failures: runs.map((r) => r.failure ?? null),
       trajectories: runs,
       ...(allObjectives ? { objectiveScores: objectives as Array<Record<string, number>> } : {}),
     };
@@ -89,7 +103,7 @@ export class AnythingAdapter<E> implements GEPAAdapter<E | undefined, AnythingTr
 
   private async runOne(candidate: Candidate, example: E | undefined): Promise<AnythingTrajectory<E>> {
     const logs: string[] = [];
-    const evaluator = this.options.evaluator as Evaluator<E>;
+    const evaluator = this.options.evaluator as (candidate: Artifact, example?: E) => ReturnType<Evaluator<E>>;
     const artifact = this.artifact(candidate);
     try {
       const result = await withEvaluationLogs(logs, () =>
@@ -98,7 +112,7 @@ export class AnythingAdapter<E> implements GEPAAdapter<E | undefined, AnythingTr
       return { example, logs, ...normalize(result) };
     } catch (error) {
       if (error instanceof EvaluatorResultError) throw error;
-      return { example, logs, score: this.options.failureScore, info: errorInfo(error) };
+      return { example, logs, score: this.options.failureScore, info: errorInfo(error), failure: failureOf(error) };
     }
   }
 
@@ -118,7 +132,13 @@ export class AnythingAdapter<E> implements GEPAAdapter<E | undefined, AnythingTr
       return results.map((r, i) => ({ example: batch[i], logs: i === 0 ? logs : [], ...normalize(r) }));
     } catch (error) {
       if (error instanceof EvaluatorResultError) throw error;
-      return batch.map((example) => ({ example, logs, score: this.options.failureScore, info: errorInfo(error) }));
+      return batch.map((example) => ({
+        example,
+        logs,
+        score: this.options.failureScore,
+        info: errorInfo(error),
+        failure: failureOf(error),
+      }));
     }
   }
 
@@ -160,6 +180,10 @@ function normalize(result: EvaluatorResult): { score: number; info: SideInfo } {
     );
   }
   return { score, info: info ?? {} };
+}
+
+function failureOf(error: unknown): ExampleFailure {
+  return { kind: error instanceof EvaluationTimeoutError ? 'timeout' : 'evaluator', error };
 }
 
 function errorInfo(error: unknown): SideInfo {

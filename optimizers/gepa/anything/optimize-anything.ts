@@ -1,8 +1,12 @@
+import { z } from 'zod';
 import { withBackend } from '../../../src/backends/backend.js';
+import type { FailureSummary } from '../../../src/evaluate/failures.js';
+import { emptyUsage, type RunUsage } from '../../../src/lm/usage-meter.js';
+import { validateOptions, zFunction } from '../../../src/options/validate.js';
 import { remoteAnythingAdapter } from '../distributed/remote-adapters.js';
 import { runKey } from '../distributed/run-key.js';
 import { AdapterEvaluationError, GEPAConfigError } from '../errors.js';
-import { type EngineOptions, optimize } from '../optimize.js';
+import { type EngineOptions, engineOptionsShape, optimize } from '../optimize.js';
 import { type ReflectionLM, toReflectFn } from '../proposers/reflection-lm.js';
 import { extractFencedText } from '../proposers/reflection-prompt.js';
 import { announceReport } from '../report/announce.js';
@@ -18,12 +22,16 @@ import {
 } from './adapter.js';
 import { captureConsoleIntoLogs } from './log.js';
 
-export interface OptimizeAnythingOptions<E> extends Omit<EngineOptions, 'reflectionLM'> {
+/** The artifact type the evaluator sees for a seed of type `S`: `string` for a string seed, else the record. */
+export type ArtifactOf<S> = S extends string ? string : { [K in keyof S]: string };
+
+export interface OptimizeAnythingOptions<E, S extends string | Record<string, string> = string>
+  extends Omit<EngineOptions, 'reflectionLM'> {
   /** The artifact to improve: a string, a `{ component: text }` record, or omitted to have the reflection LM write one. */
-  seedCandidate?: string | Record<string, string>;
+  seedCandidate?: S;
   /** `(candidate)` in single-task mode, `(candidate, example)` with a dataset; returns score, [score, info] or { score, info }. */
-  evaluator?: Evaluator<E>;
-  batchEvaluator?: BatchEvaluator<E>;
+  evaluator?: Evaluator<E, ArtifactOf<S>>;
+  batchEvaluator?: BatchEvaluator<E, ArtifactOf<S>>;
   /** Examples the artifact must do well on (reflection minibatches come from here). Omit for a single task. */
   dataset?: readonly E[] | DataLoader<E>;
   /** Defaults to the dataset. */
@@ -45,11 +53,11 @@ export interface OptimizeAnythingOptions<E> extends Omit<EngineOptions, 'reflect
   maxSideInfoChars?: number;
 }
 
-export interface OptimizeAnythingResult {
+export interface OptimizeAnythingResult<A extends Artifact = Artifact> {
   /** A string when the seed was a string (or omitted), else the component record. */
-  bestCandidate: Artifact;
+  bestCandidate: A;
   bestScore: number;
-  candidates: Artifact[];
+  candidates: A[];
   metadata: {
     totalMetricCalls: number;
     /** Mean test score of the best candidate, when a testSet was given. */
@@ -58,9 +66,30 @@ export interface OptimizeAnythingResult {
     /** The artifact the reflection LM wrote when no seed was given. */
     generatedSeed?: string;
   };
+  /** LM usage of the run: the evaluator's LM calls (`task`) and reflection (`proposer`). */
+  usage: RunUsage;
+  /** Failures over the full valset evaluations (absent when none failed). */
+  errors?: FailureSummary;
   /** The engine's full result. */
   gepa: GEPAResult;
 }
+
+const anythingSchema = z.object({
+  ...engineOptionsShape,
+  seedCandidate: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+  evaluator: zFunction.optional(),
+  batchEvaluator: zFunction.optional(),
+  dataset: z.unknown().optional(),
+  valset: z.unknown().optional(),
+  testSet: z.array(z.unknown()).optional(),
+  objective: z.string().optional(),
+  background: z.string().optional(),
+  concurrency: z.number().int().positive().optional(),
+  failureScore: z.number().optional(),
+  evaluationTimeoutMs: z.number().positive().optional(),
+  captureConsole: z.boolean().optional(),
+  maxSideInfoChars: z.number().int().positive().optional(),
+});
 
 /** Marks the single evaluation of single-task mode (no dataset). */
 const SINGLE_TASK = [undefined] as const;
@@ -69,13 +98,20 @@ const SINGLE_TASK = [undefined] as const;
  * "If you can measure it, you can optimize it": evolves any text artifact with GEPA. The evaluator's score drives
  * selection; its side information (`oa.log` lines, returned info, errors) is what the reflection LM reads.
  */
-export async function optimizeAnything<E = unknown>(options: OptimizeAnythingOptions<E>): Promise<OptimizeAnythingResult> {
+export async function optimizeAnything<E = unknown, S extends string | Record<string, string> = string>(
+  options: OptimizeAnythingOptions<E, S>,
+): Promise<OptimizeAnythingResult<ArtifactOf<S>>> {
+  validateOptions(anythingSchema, options, (m) => new GEPAConfigError(m), 'optimizeAnything({ … })');
+  const erased = options as unknown as OptimizeAnythingOptions<E, string | Record<string, string>>;
   const backend = options.backend;
-  if (backend) return withBackend(backend, () => optimizeAnythingWith(options));
-  return optimizeAnythingWith(options);
+  const run = () => optimizeAnythingWith(erased) as Promise<OptimizeAnythingResult<ArtifactOf<S>>>;
+  if (backend) return withBackend(backend, run);
+  return run();
 }
 
-async function optimizeAnythingWith<E>(options: OptimizeAnythingOptions<E>): Promise<OptimizeAnythingResult> {
+async function optimizeAnythingWith<E>(
+  options: OptimizeAnythingOptions<E, string | Record<string, string>>,
+): Promise<OptimizeAnythingResult> {
   const {
     seedCandidate,
     evaluator,
@@ -130,23 +166,30 @@ async function optimizeAnythingWith<E>(options: OptimizeAnythingOptions<E>): Pro
         ...(captureConsole ? { captureConsole } : {}),
       })
     : new AnythingAdapter<E>({
-        ...(evaluator ? { evaluator } : {}),
-        ...(batchEvaluator ? { batchEvaluator } : {}),
+        ...(evaluator ? { evaluator: evaluator as Evaluator<E> } : {}),
+        ...(batchEvaluator ? { batchEvaluator: batchEvaluator as BatchEvaluator<E> } : {}),
         concurrency: concurrency ?? 4,
         ...adapterOptions,
       });
   const trainset = (dataset ?? SINGLE_TASK) as readonly (E | undefined)[] | DataLoader<E | undefined>;
   const gepa = await unwrapEvaluatorErrors(() =>
-    optimize<E | undefined>({
-      ...engineOptions,
-      seedCandidate: seed,
-      trainset,
-      ...(valset ? { valset: valset as readonly (E | undefined)[] | DataLoader<E | undefined> } : {}),
-      adapter,
-      reflectionLM,
-      reflectionMinibatchSize: engineOptions.reflectionMinibatchSize ?? (dataset ? 3 : 1),
-      reflectionPromptTemplate: engineOptions.reflectionPromptTemplate ?? anythingTemplate(objective, background),
-    }),
+    optimize<E | undefined>(
+      {
+        ...engineOptions,
+        seedCandidate: seed,
+        trainset,
+        ...(valset ? { valset: valset as readonly (E | undefined)[] | DataLoader<E | undefined> } : {}),
+        adapter,
+        reflectionLM,
+        reflectionMinibatchSize: engineOptions.reflectionMinibatchSize ?? (dataset ? 3 : 1),
+        reflectionPromptTemplate: engineOptions.reflectionPromptTemplate ?? anythingTemplate(objective, background),
+        // Python gepa's optimize_anything defaults: scores may be on any scale, so "perfect" means nothing unless the
+        // user says what it is; and info.scores objectives shape parent selection.
+        skipPerfectScore: engineOptions.skipPerfectScore ?? engineOptions.perfectScore !== undefined,
+        frontierType: engineOptions.frontierType ?? 'hybrid',
+      },
+      { where: 'optimizeAnything', label: 'optimizeAnything' },
+    ),
   );
 
   const result: OptimizeAnythingResult = {
@@ -154,6 +197,8 @@ async function optimizeAnythingWith<E>(options: OptimizeAnythingOptions<E>): Pro
     bestScore: gepa.bestScore,
     candidates: gepa.candidates.map((c) => adapter.artifact(c)),
     metadata: { totalMetricCalls: gepa.totalMetricCalls, ...(generatedSeed !== undefined ? { generatedSeed } : {}) },
+    usage: gepa.usage ?? emptyUsage(),
+    ...(gepa.errors ? { errors: gepa.errors } : {}),
     gepa,
   };
   if (testSet?.length) {

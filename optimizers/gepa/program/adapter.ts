@@ -4,7 +4,9 @@ import { ChatAdapter } from '../../../src/adapters/chat.js';
 import { AdapterParseError } from '../../../src/adapters/errors.js';
 import { renderValue } from '../../../src/adapters/render.js';
 import { exampleData, exampleInputs } from '../../../src/data/example.js';
+import { classifyFailure, type ExampleFailure } from '../../../src/evaluate/failures.js';
 import { type MetricResult, normalizeMetricResult } from '../../../src/evaluate/metric.js';
+import { logger } from '../../../src/logger/logger.js';
 import type { AnyModule } from '../../../src/module/module.js';
 import { currentSettings } from '../../../src/settings/settings.js';
 import type { Signature } from '../../../src/signature/signature.js';
@@ -21,6 +23,10 @@ export interface ProgramTrajectory {
   score: number;
   feedback?: string;
   error?: string;
+  /** Why the example failed, when it did. */
+  failure?: ExampleFailure;
+  /** Per-objective scores from the metric, for GEPA's multi-objective frontiers. */
+  objectiveScores?: Record<string, number>;
 }
 
 export type InstructionProposer = (
@@ -65,9 +71,13 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
     const program = this.buildProgram(candidate);
     const limit = pLimit(this.options.concurrency);
     const runs = await Promise.all(batch.map((example) => limit(() => this.runOne(program, example))));
+    // Objective scores reach the engine when the metric gives them (sparse: a run without them counts as {}).
+    const hasObjectives = runs.some((r) => r.objectiveScores !== undefined);
     return {
       outputs: runs.map((r) => r.prediction),
       scores: runs.map((r) => r.score),
+      failures: runs.map((r) => r.failure ?? null),
+      ...(hasObjectives ? { objectiveScores: runs.map((r) => r.objectiveScores ?? {}) } : {}),
       ...(captureTraces ? { trajectories: runs } : {}),
     };
   }
@@ -120,11 +130,21 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
         score: this.options.failureScore,
         error,
         feedback: `The program failed: ${error}`,
+        failure: { kind: classifyFailure(run.error, 'program'), error: run.error },
       };
     }
     try {
-      const { score, feedback } = normalizeMetricResult(await this.callMetric(data, run.result, { trace: run.trace }));
-      return { example: data, prediction: run.result, trace: run.trace, score, ...(feedback !== undefined ? { feedback } : {}) };
+      const { score, feedback, objectiveScores } = normalizeMetricResult(
+        await this.callMetric(data, run.result, { trace: run.trace }),
+      );
+      return {
+        example: data,
+        prediction: run.result,
+        trace: run.trace,
+        score,
+        ...(feedback !== undefined ? { feedback } : {}),
+        ...(objectiveScores !== undefined ? { objectiveScores } : {}),
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return {
@@ -134,6 +154,7 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
         score: this.options.failureScore,
         error: message,
         feedback: `The metric failed: ${message}`,
+        failure: { kind: classifyFailure(error, 'metric'), error },
       };
     }
   }
@@ -177,7 +198,7 @@ export class ProgramAdapter implements GEPAAdapter<ExampleLike, ProgramTrajector
   private warnMismatch(predictor: string, own: number, total: number): void {
     if (!this.options.warnOnScoreMismatch || this.mismatchWarned) return;
     this.mismatchWarned = true;
-    process.emitWarning(
+    logger.warn(
       `GEPA: the metric gave predictor "${predictor}" a score of ${own} but the whole program ${total} on the same example. GEPA uses the program-level score to accept candidates; make the per-predictor score consistent, or pass warnOnScoreMismatch: false.`,
     );
   }

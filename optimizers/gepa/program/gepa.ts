@@ -1,20 +1,26 @@
 import { mkdirSync } from 'node:fs';
+import { z } from 'zod';
 import type { EvaluationBackend } from '../../../src/backends/backend.js';
+import { assertInputKeys } from '../../../src/data/example.js';
 import type { Metric } from '../../../src/evaluate/metric.js';
+import type { RunUsage } from '../../../src/lm/usage-meter.js';
+import { logger } from '../../../src/logger/logger.js';
 import type { AnyModule } from '../../../src/module/module.js';
 import { setProgramMetadata } from '../../../src/module/state.js';
+import { validateOptions, zFunction } from '../../../src/options/validate.js';
 import { type CompileOptions, compileArgs, type ExampleLike, type Optimizer, OptimizerConfigError } from '../../optimizer.js';
 import { type DefaultExample, type DefaultPrediction, eraseMetric } from '../../shared.js';
 import { remoteProgramAdapter } from '../distributed/remote-adapters.js';
 import { runKey } from '../distributed/run-key.js';
 import { GEPAConfigError } from '../errors.js';
-import { type EngineOptions, optimize } from '../optimize.js';
+import { type EngineOptions, engineOptionsShape, optimize } from '../optimize.js';
+
 import { PROGRAM_COMPONENT, PROGRAM_SOURCE_REFLECTION_TEMPLATE, ProgramSourceAdapter } from '../program-source/adapter.js';
 import { ProgramSource } from '../program-source/program-source.js';
 import type { ReflectionLM } from '../proposers/reflection-lm.js';
 import { announceReport } from '../report/announce.js';
 import type { GEPAResult } from '../result.js';
-import type { ModuleSelectorOption } from '../strategies/component-selection.js';
+import { type ModuleSelectorOption, resolveComponentSelector } from '../strategies/component-selection.js';
 import type { Candidate, GEPAAdapter } from '../types.js';
 import { type InstructionProposer, isToolComponent, ProgramAdapter } from './adapter.js';
 import { type AutoPreset, autoBudget } from './auto-budget.js';
@@ -47,6 +53,22 @@ export interface GEPAOptions<E = DefaultExample, P = DefaultPrediction>
   /** Warn once when a predictor-level score differs from the program-level score (default true). */
   warnOnScoreMismatch?: boolean;
 }
+
+const { moduleSelector: _m, customCandidateProposer: _c, ...sharedShape } = engineOptionsShape;
+const gepaSchema = z.object({
+  ...sharedShape,
+  metric: zFunction,
+  auto: z.enum(['light', 'medium', 'heavy']).optional(),
+  maxFullEvals: z.number().positive().optional(),
+  componentSelector: z.unknown().optional(),
+  optimizeToolDescriptions: z.boolean().optional(),
+  addFormatFailureAsFeedback: z.boolean().optional(),
+  concurrency: z.number().int().positive().optional(),
+  failureScore: z.number().optional(),
+  trackStats: z.boolean().optional(),
+  instructionProposer: zFunction.optional(),
+  warnOnScoreMismatch: z.boolean().optional(),
+});
 
 /** What `compiled.detailedResults` holds when `trackStats` is on. */
 export interface GEPADetailedResults<P extends AnyModule = AnyModule> {
@@ -81,6 +103,8 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
   lastBudget?: number;
   /** Metric calls the last compile spent. */
   metricCalls = 0;
+  /** LM usage of the last compile: the program's calls (`task`) and reflection's (`proposer`). */
+  usage?: RunUsage;
 
   constructor(readonly options: GEPAOptions<E, P>) {
     if (typeof options?.metric !== 'function') {
@@ -88,6 +112,7 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
         'GEPA needs a metric: new GEPA({ metric: (example, prediction, ctx) => ({ score, feedback }) , ... })',
       );
     }
+    validateOptions(gepaSchema, options, (m) => new GEPAConfigError(m), 'new GEPA({ … })');
     const budgets = (['auto', 'maxMetricCalls', 'maxFullEvals'] as const).filter((k) => options[k] !== undefined);
     if (budgets.length !== 1) {
       throw new GEPAConfigError(
@@ -97,6 +122,8 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
     if (options.auto !== undefined && !['light', 'medium', 'heavy'].includes(options.auto)) {
       throw new GEPAConfigError(`auto must be 'light', 'medium' or 'heavy', not ${JSON.stringify(options.auto)}`);
     }
+    // A wrong selector is refused here, before compile spends any budget.
+    if (options.componentSelector !== undefined) resolveComponentSelector(options.componentSelector);
     if (!options.reflectionLM && !options.instructionProposer) {
       throw new GEPAConfigError(
         'GEPA needs a reflectionLM (e.g. new LM("openai/gpt-5", { temperature: 1 })) or an instructionProposer',
@@ -127,7 +154,7 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
     const student = program.clone();
     const seedCandidate = this.seedCandidate(student);
     const budget = this.budget(student.predictors().length, trainset.length, valset.length, separateVal);
-    console.info(
+    logger.info(
       `GEPA: budget of ${budget} metric calls${o.auto ? ` (auto: '${o.auto}')` : ''} over ${Object.keys(seedCandidate).length} components.`,
     );
 
@@ -145,17 +172,21 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
       mkdirSync(o.runDir, { recursive: true });
       writeSeedProgram(o.runDir, student);
     }
-    const result = await optimize({
-      ...engineOptions,
-      seedCandidate,
-      trainset,
-      valset,
-      adapter: o.backend ? this.remoteAdapter(o.backend, student, seedCandidate) : adapter,
-      maxMetricCalls: budget,
-      moduleSelector: o.componentSelector ?? 'round_robin',
-      useMerge: o.useMerge ?? true,
-      reflectionPromptTemplate: reflectionPromptTemplate ?? this.templates(seedCandidate),
-    });
+    const result = await optimize(
+      {
+        ...engineOptions,
+        seedCandidate,
+        trainset,
+        valset,
+        adapter: o.backend ? this.remoteAdapter(o.backend, student, seedCandidate) : adapter,
+        maxMetricCalls: budget,
+        moduleSelector: o.componentSelector ?? 'round_robin',
+        useMerge: o.useMerge ?? true,
+        reflectionPromptTemplate: reflectionPromptTemplate ?? this.templates(seedCandidate),
+      },
+      { where: 'GEPA.compile', label: 'GEPA' },
+    );
+    this.usage = result.usage;
 
     this.metricCalls = result.totalMetricCalls;
     const optimized = adapter.buildProgram(result.bestCandidate) as P;
@@ -166,6 +197,8 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
         bestScore: result.bestScore,
         metricCalls: result.totalMetricCalls,
         candidates: result.candidates.length,
+        ...(result.usage ? { usage: result.usage } : {}),
+        ...(result.errors ? { errors: result.errors } : {}),
         date: new Date().toISOString(),
       },
     });
@@ -197,7 +230,7 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
     const { trainset, valset, separateVal } = this.sets(trainsetOrOptions, maybeValset);
     const o = this.options;
     const budget = this.budget(1, trainset.length, valset.length, separateVal);
-    console.info(`GEPA: budget of ${budget} metric calls evolving the whole program source.`);
+    logger.info(`GEPA: budget of ${budget} metric calls evolving the whole program source.`);
     const adapter = new ProgramSourceAdapter(seed, eraseMetric(o.metric), o.concurrency ?? 2, o.failureScore ?? 0);
     if (o.backend) {
       throw new GEPAConfigError(
@@ -222,6 +255,7 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
       reflectionPromptTemplate: reflectionPromptTemplate ?? PROGRAM_SOURCE_REFLECTION_TEMPLATE,
     });
     this.metricCalls = result.totalMetricCalls;
+    this.usage = result.usage;
     const best = adapter.programFor(result.bestCandidate) as EvolvedProgramSource;
     best.metadata = {
       ...best.metadata,
@@ -273,8 +307,10 @@ export class GEPA<E = DefaultExample, P = DefaultPrediction> implements Optimize
   private sets(trainsetOrOptions: readonly ExampleLike[] | CompileOptions, maybeValset?: readonly ExampleLike[]) {
     const { trainset, valset } = compileArgs(trainsetOrOptions, maybeValset);
     if (trainset.length === 0) throw new GEPAConfigError('GEPA.compile needs a non-empty trainset');
+    assertInputKeys(trainset, 'GEPA.compile (trainset)');
+    if (valset) assertInputKeys(valset, 'GEPA.compile (valset)');
     if (!valset) {
-      process.emitWarning(
+      logger.warn(
         'GEPA: no valset given, so the trainset is also the valset. The result will overfit it; pass a separate, smallest-representative valset to measure generalization.',
       );
     }

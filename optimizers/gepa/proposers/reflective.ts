@@ -1,5 +1,5 @@
 import type { ResolvedData } from '../data.js';
-import { UnknownComponentError } from '../errors.js';
+import { GEPAConfigError, ReflectionFailedError, UnknownComponentError } from '../errors.js';
 import type { BudgetedEvaluator } from '../evaluator.js';
 import type { EventBus, ReflectionExchange } from '../events.js';
 import type { Frontier } from '../frontier.js';
@@ -75,6 +75,10 @@ export async function proposeReflective<D, T, O>(ctx: ReflectiveContext<D, T, O>
     components: Object.keys(parent),
     cursor: state.componentCursor,
     rng,
+    iteration,
+    candidate: parent,
+    scores: parentRun.scores,
+    trajectories: parentRun.batch?.trajectories ?? [],
   });
   const evalBatch = parentRun.batch as EvaluationBatch<T, O>;
   const reflectiveDataset = await ctx.adapter.makeReflectiveDataset(parent, evalBatch, components);
@@ -145,10 +149,16 @@ async function proposeTexts<D, T, O>(
       parent[component] as string,
       dataset[component] ?? [],
     );
-    const reply = await ctx.reflect(prompt);
-    ctx.state.reflectionCost += reply.cost;
+    const reply = await ctx.reflect(prompt).catch((error: unknown) => {
+      if (error instanceof GEPAConfigError) throw error;
+      throw new ReflectionFailedError(
+        `The reflection LM call for "${component}" failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        { cause: error },
+      );
+    });
+    ctx.state.reflectionCost += reply.cost ?? 0;
     texts[component] = extractFencedText(reply.text);
-    reflections.push({ component, prompt, reply: reply.text, cost: reply.cost });
+    reflections.push({ component, prompt, reply: reply.text, cost: reply.cost ?? 0 });
   }
   return { texts, proposer: 'reflection', reflections };
 }

@@ -22,7 +22,7 @@ export function describeRun<D, T, O>(config: EngineConfig<D, T, O>): RunConfig {
     mergeValOverlapFloor: config.mergeValOverlapFloor,
     cacheEvaluation: config.cacheEvaluation,
     trackBestOutputs: config.trackBestOutputs,
-    raiseOnException: config.raiseOnException,
+    raiseOnException: config.raiseOnException === true,
     proposer: config.customProposer ? 'custom' : config.adapter.proposeNewTexts ? 'adapter' : 'reflection',
     adapter: adapterName && adapterName !== 'Object' ? adapterName : 'adapter',
     seed: config.seed,

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { httpFetch } from '../http-fetch.js';
+import { parseJsonLenient } from '../lenient-json.js';
 import type { Completion, LMRequest, LMResponse, Message, TokenLogprob, ToolCall } from '../types.js';
 import type { Provider, ProviderCallContext, ProviderClient, ProviderConfig } from './provider.js';
 
@@ -100,13 +101,12 @@ export function fromOpenAIResponse(response: OpenAI.Chat.Completions.ChatComplet
   };
 }
 
+/** Tool-call arguments, repaired leniently (trailing commas, single quotes…) as DSPy does; `{ _raw }` when unreadable. */
 function parseArgs(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text || '{}');
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
-  } catch {
-    return { _raw: text };
-  }
+  if (!text?.trim()) return {};
+  const value = parseJsonLenient(text, { scalars: true });
+  if (value === undefined) return { _raw: text };
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
 }
 
 function openAIClient(config: ProviderConfig): ProviderClient {
