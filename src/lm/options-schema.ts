@@ -30,6 +30,8 @@ export const lmOptionsSchema = z.object({
   cache: z.boolean().optional(),
   cacheDir: z.string().nullable().optional(),
   historySize: z.number().int().nonnegative().optional(),
+  historyMaxBytes: z.number().int().positive().optional(),
+  cacheMaxBytes: z.number().int().positive().optional(),
 });
 
 export function validateLMOptions(model: string, options: unknown): void {

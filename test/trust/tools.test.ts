@@ -40,7 +40,7 @@ describe('tool argument coercion (pydantic lax mode)', () => {
     });
     const agent = new ReAct('question -> answer', { tools: [add], predict: { lm } });
     const result = await agent.call({ question: '41 + 1?' });
-    expect(result.trajectory[0]?.observation).toContain('"sum":42');
+    expect(JSON.stringify(result.trajectory[0]?.observation)).toContain('"sum":42');
     expect(steps).toBe(2);
   });
 });
@@ -59,6 +59,6 @@ describe('ReAct JSON step replies', () => {
     const agent = new ReAct('question -> answer', { tools: [add], predict: { lm } });
     const result = await agent.call({ question: '2 + 3?' });
     expect(result.trajectory.map((s) => s.toolName)).toEqual(['add', 'finish']);
-    expect(result.trajectory[0]?.observation).toContain('"sum":5');
+    expect(JSON.stringify(result.trajectory[0]?.observation)).toContain('"sum":5');
   });
 });
